@@ -1,0 +1,103 @@
+"""Sessions: tests, tests_matrix, lint, demo, bench.
+
+    python3 -m pip install nox uv
+    nox -s tests          # Django 5.2 / Python 3.11, on SQLite and PostgreSQL
+    nox -s tests_matrix   # Django 4.2, 5.2 and 6.x on Python 3.11 to 3.13
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+DJANGO = {"4.2": "django>=4.2,<5", "5.2": "django>=5.2,<6", "6": "django>=6.0,<7"}
+MATRIX = [("3.11", "4.2"), ("3.11", "5.2"), ("3.12", "6"), ("3.13", "6")]
+# Debian packages the suite starts for real: what to look for, and what provides it.
+SYSTEM_PACKAGES = {
+    "initdb": "postgresql",
+}
+
+
+def _expose_pyenv_versions() -> None:
+    """Let pyenv's shims find every installed Python (python3.12, python3.13)."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    versions = sorted(p.name for p in (root / "versions").glob("3.*"))
+    if not versions or "PYENV_VERSION" in os.environ:
+        return
+    default = (root / "version").read_text().split() if (root / "version").exists() else []
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*default, *reversed(versions)]))
+
+
+_expose_pyenv_versions()
+
+
+def _has(command: str) -> bool:
+    return bool(shutil.which(command) or glob.glob(f"/usr/lib/postgresql/*/bin/{command}"))
+
+
+def ensure_system_packages(session: nox.Session, *commands: str) -> None:
+    """apt-get install whatever provides the commands that are missing."""
+    missing = sorted({SYSTEM_PACKAGES[c] for c in commands if not _has(c)})
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        session.error(f"Install these Debian packages first: {' '.join(missing)}")
+    session.run_install("apt-get", "update", "-qq", external=True)
+    session.run_install("apt-get", "install", "-y", "-qq", *missing, external=True,
+                        env={"DEBIAN_FRONTEND": "noninteractive"})
+
+
+def run_suite(session: nox.Session, django: str, databases: tuple[str, ...]) -> None:
+    ensure_system_packages(session, *SYSTEM_PACKAGES)
+    session.install("-e", ".[test]", DJANGO[django])
+    for database in databases:
+        session.log(f"Test suite on {database}")
+        session.run("pytest", *session.posargs, env={"EHA_TEST_DB": database})
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """The whole suite on Django 5.2, against SQLite and a real PostgreSQL."""
+    run_suite(session, "5.2", ("sqlite", "postgres"))
+
+
+@nox.session
+@nox.parametrize("python,django", MATRIX, ids=[f"{p}-django{d}" for p, d in MATRIX])
+def tests_matrix(session: nox.Session, django: str) -> None:
+    """The suite on each supported Django and Python, on SQLite."""
+    run_suite(session, django, ("sqlite",))
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff, and the contract that no eha_* app imports another."""
+    session.install("-e", ".[lint]")
+    session.run("ruff", "check", "src", "tests", "example", "benchmarks", "noxfile.py")
+    session.run("lint-imports")
+
+
+@nox.session(python="3.11")
+def demo(session: nox.Session) -> None:
+    """Run the demo site on http://127.0.0.1:8000 (EHA_DEMO_PORT to change)."""
+    session.install("-e", ".[demo]")
+    port = os.environ.get("EHA_DEMO_PORT", "8000")
+    manage = ("python", "example/manage.py")
+    session.run(*manage, "migrate", "--no-input", "-v", "0")
+    session.run(*manage, "demo_setup")
+    session.log(f"Open http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    session.run(*manage, "runserver", "--noreload", f"127.0.0.1:{port}")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Time each scenario against its baseline; print ratios, write results.json."""
+    ensure_system_packages(session, *SYSTEM_PACKAGES)
+    session.install("-e", ".[test]", DJANGO["5.2"])
+    session.run("python", "-m", "benchmarks.run", *session.posargs)

@@ -1,0 +1,3 @@
+"""eha_apptoken: see README.md."""
+
+__all__: list[str] = []

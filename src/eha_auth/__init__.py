@@ -1,0 +1,3 @@
+"""eha_auth: see README.md."""
+
+__all__: list[str] = []

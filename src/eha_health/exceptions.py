@@ -1,0 +1,2 @@
+class CheckFailed(Exception):
+    """Raised by a readiness check to report failure with a short message."""

@@ -1,0 +1,3 @@
+"""eha_tenancy: see README.md."""
+
+__all__: list[str] = []
