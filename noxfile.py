@@ -26,13 +26,19 @@ SYSTEM_PACKAGES = {
 
 
 def _expose_pyenv_versions() -> None:
-    """Let pyenv's shims find every installed Python (python3.12, python3.13)."""
+    """Let pyenv's shims find every installed Python (python3.12, python3.13).
+
+    pyenv's shim sets PYENV_VERSION to the active version only; the others are
+    appended so that ``python3`` stays the active one.
+    """
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    versions = sorted(p.name for p in (root / "versions").glob("3.*"))
-    if not versions or "PYENV_VERSION" in os.environ:
+    versions = sorted((p.name for p in (root / "versions").glob("3.*")), reverse=True)
+    if not versions:
         return
-    default = (root / "version").read_text().split() if (root / "version").exists() else []
-    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*default, *reversed(versions)]))
+    active = os.environ.get("PYENV_VERSION", "").split(":")
+    if not any(active) and (root / "version").exists():
+        active = (root / "version").read_text().split()
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*filter(None, active), *versions]))
 
 
 _expose_pyenv_versions()
