@@ -15,6 +15,7 @@ class Handler(WSGIRequestHandler):
     def get_environ(self):
         environ = super().get_environ()
         environ["RAW_PATH"] = self.path.split("?", 1)[0]  # before any decoding
+        environ["RAW_HEADERS"] = list(self.headers.items())  # exactly as received
         return environ
 
     def log_message(self, *args):

@@ -77,6 +77,8 @@ def make_app(service_token: str):
 
 
 def request_headers(environ) -> dict[str, str]:
+    if "RAW_HEADERS" in environ:
+        return {name.title(): value for name, value in environ["RAW_HEADERS"]}
     headers = {key[5:].replace("_", "-").title(): value
                for key, value in environ.items() if key.startswith("HTTP_")}
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):

@@ -71,7 +71,9 @@ class AppToken(models.Model):
                              related_name="app_tokens", verbose_name=_("user"))
     app = models.CharField(_("application"), max_length=100,
                            help_text=_("A name in the EXTERNAL_APPS setting."))
-    token = EncryptedTextField(_("token"), null=True, blank=True, editable=False)
+    # serialize=False: dumpdata leaves it out (a restored row obtains a new token).
+    token = EncryptedTextField(_("token"), null=True, blank=True, editable=False,
+                               serialize=False)
     obtained_at = models.DateTimeField(_("obtained at"), null=True, blank=True,
                                        editable=False)
     validated_at = models.DateTimeField(_("last validated at"), null=True, blank=True,

@@ -107,8 +107,10 @@ def checked_value(name: str, value: str) -> str:
 def upstream_headers(request: HttpRequest, *, gateway: bool) -> dict[str, str]:
     """Return the headers to send upstream: the allow-list, the realm, maybe the gateway's."""
     allowed = allowed_names(app_settings.REQUEST_HEADERS) - {"content-length"}
+    if not int(request.META.get("CONTENT_LENGTH") or 0):
+        allowed.discard("content-type")  # a body's header; there is no body
     headers = {name: checked_value(name, value) for name, value in request.headers.items()
-               if name.lower() in allowed}
+               if name.lower() in allowed and value}
     headers.setdefault("Accept-Encoding", "identity")
     if gateway:
         name = app_settings.GATEWAY_HEADER_TOKEN

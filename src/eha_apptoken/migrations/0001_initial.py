@@ -21,7 +21,8 @@ class Migration(migrations.Migration):
                 ("app", models.CharField(help_text="A name in the EXTERNAL_APPS setting.",
                                          max_length=100, verbose_name="application")),
                 ("token", eha_apptoken.fields.EncryptedTextField(
-                    blank=True, editable=False, null=True, verbose_name="token")),
+                    blank=True, editable=False, null=True, serialize=False,
+                    verbose_name="token")),
                 ("obtained_at", models.DateTimeField(blank=True, editable=False, null=True,
                                                      verbose_name="obtained at")),
                 ("validated_at", models.DateTimeField(blank=True, editable=False, null=True,
