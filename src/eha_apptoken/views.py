@@ -142,6 +142,7 @@ class TokenProxyView(LoginRequiredMixin, View):
 
     def forward(self, request: HttpRequest, path: str) -> HttpResponseBase:
         """Send the request upstream (again once, with a new token, after a 401)."""
+        request.get_host()  # a repeated or unknown Host: DisallowedHost, answered 400
         proxy.check_framing(request)
         base = proxy.base_url(self.app_name, request)
         url = proxy.target_url(base, path, request.META.get("QUERY_STRING", ""))
