@@ -1,7 +1,9 @@
 """No path can send the proxy elsewhere than the configured host and base path (SSRF)."""
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from urllib3.util import parse_url
 
 from eha_apptoken.proxy import BadProxyRequest, target_url

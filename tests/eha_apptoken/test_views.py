@@ -25,7 +25,7 @@ def test_tokens_page_shows_app_status_and_date_never_the_token(extapp, alice, us
     add_down_app(settings)
     response = alice.get("/check-user-tokens")
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "eha_apptoken/tokens.html"
+    assert next(t.name for t in response.templates) == "eha_apptoken/tokens.html"
     rows = {row["app"]: row for row in response.context["app_tokens"]}
     assert rows["ext"]["status"] == "valid" and rows["ext"]["validated_at"]
     assert rows["down"]["status"] == "unreachable" and rows["down"]["validated_at"] is None
