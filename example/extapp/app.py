@@ -143,7 +143,10 @@ def dispatch(state, route, entry, user, environ, start_response):
         return respond(start_response, 200, {"user": user}, [
             ("Set-Cookie", "sessionid=upstream-secret; Path=/"), ("X-Internal", "yes"),
             ("ETag", '"v1"'), ("Cache-Control", "no-store")])
-    return respond(start_response, 200, {**entry, "user": user})
+    # Echo what arrived, but not the credentials: the caller sees which headers came.
+    shown = {name: ("<redacted>" if name in ("Authorization", "X-Oauth-Token") else value)
+             for name, value in entry["headers"].items()}
+    return respond(start_response, 200, {**entry, "headers": shown, "user": user})
 
 
 def token_endpoint(state, entry, user, environ, start_response):

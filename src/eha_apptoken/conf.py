@@ -94,6 +94,11 @@ class ApptokenSettings:
         return getattr(settings, "APPTOKEN_VALIDATION_SECONDS", 300)
 
     @property
+    def CACHE(self) -> str | None:
+        """Cache alias keeping validated tokens (encrypted) off the request path; None: off."""
+        return getattr(settings, "APPTOKEN_CACHE", "default")
+
+    @property
     def CONNECT_TIMEOUT(self) -> float:
         """Seconds to wait for a connection to an external app."""
         return getattr(settings, "APPTOKEN_CONNECT_TIMEOUT", 3.05)

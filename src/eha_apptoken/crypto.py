@@ -23,6 +23,7 @@ HKDF_INFO = b"eha_apptoken token encryption v1"
 __all__ = ["InvalidToken", "decrypt", "derive_key", "encrypt", "generate_key", "rotate"]
 
 
+@lru_cache(maxsize=16)
 def derive_key(secret: str) -> bytes:
     """Return a Fernet key derived from a secret (such as SECRET_KEY) with HKDF."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO)

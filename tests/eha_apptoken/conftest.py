@@ -46,3 +46,26 @@ def staff(django_user_model):
 def alice(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached tokens (user ids repeat across tests)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+def expire_validation(user, validated_at=None) -> None:
+    """Make the user's validations stale, as if APPTOKEN_VALIDATION_SECONDS had passed.
+
+    The cached copy expires at the same moment, so it goes too.
+    """
+    from django.core.cache import caches
+
+    from eha_apptoken.models import AppToken
+
+    AppToken.objects.filter(user=user).update(validated_at=validated_at)
+    for cache in caches.all():
+        cache.clear()

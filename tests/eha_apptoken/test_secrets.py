@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from eha_apptoken.models import AppToken
+from tests.eha_apptoken.conftest import expire_validation
 from tests.harness.servers import free_port
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def test_no_token_in_any_log_record_through_a_whole_flow(extapp, alice, user, se
         first = AppToken.objects.get(user=user).token
         extapp.revoke("alice")
         alice.get("/ext/echo")                      # 401, re-obtain, retry
-        AppToken.objects.filter(user=user).update(validated_at=None)
+        expire_validation(user)
         alice.get("/ext/echo")                      # validation call
         alice.get("/check-user-tokens")
         alice.get("/check-app/ext")

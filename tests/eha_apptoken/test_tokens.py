@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from eha_apptoken.models import AppToken
+from tests.eha_apptoken.conftest import expire_validation
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_validation_is_cached_instead_of_a_call_on_every_use(extapp, alice):
 def test_a_stale_validation_is_renewed_by_one_call(extapp, alice, user):
     alice.get("/ext/echo")
     token = AppToken.objects.get(user=user).token
-    AppToken.objects.filter(user=user).update(validated_at=timezone.now() - timedelta(hours=1))
+    expire_validation(user, timezone.now() - timedelta(hours=1))
     assert alice.get("/ext/echo").status_code == 200
     assert alice.get("/ext/echo").status_code == 200
     assert extapp.count("GET /token") == 1
@@ -55,7 +56,7 @@ def test_the_validation_time_is_a_setting(extapp, alice, settings):
 def test_a_token_found_invalid_at_validation_is_replaced(extapp, alice, user):
     alice.get("/ext/echo")
     old = AppToken.objects.get(user=user).token
-    AppToken.objects.filter(user=user).update(validated_at=None)
+    expire_validation(user)
     extapp.revoke("alice")
     assert alice.get("/ext/echo").status_code == 200
     assert AppToken.objects.get(user=user).token != old
@@ -125,3 +126,64 @@ def test_concurrent_401s_re_obtain_a_single_token(extapp, django_user_model):
     assert statuses == [200] * 8
     assert extapp.count("POST /token") == 1
     assert extapp.count("GET /echo") == 16  # each request: its 401, then its retry
+
+
+class TableQueries:
+    """Count SQL statements on the token table (robust across test-client requests)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += "eha_apptoken_apptoken" in sql
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.wrapper = connection.execute_wrapper(self)
+        self.wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.wrapper.__exit__(*exc)
+
+
+def test_a_validated_token_is_served_from_the_cache_without_a_query(extapp, alice):
+    alice.get("/ext/echo")
+    with TableQueries() as queries:
+        for _ in range(3):
+            assert alice.get("/ext/echo").status_code == 200
+    assert queries.count == 0
+
+
+def test_without_the_cache_each_request_reads_the_row_once(extapp, alice, settings):
+    settings.APPTOKEN_CACHE = None
+    alice.get("/ext/echo")
+    with TableQueries() as queries:
+        for _ in range(3):
+            assert alice.get("/ext/echo").status_code == 200
+    assert queries.count == 3
+    assert extapp.count("GET /token") == 0
+
+
+def test_the_cache_holds_no_plaintext_token(extapp, alice, user):
+    from django.core.cache import cache
+
+    from eha_apptoken.models import cache_key
+
+    alice.get("/ext/echo")
+    token = AppToken.objects.get(user=user).token
+    cached = cache.get(cache_key(user.pk, "ext"))
+    assert cached is not None and token not in repr(cached)
+
+
+def test_a_revoked_token_leaves_the_cache(extapp, alice, user):
+    import io
+
+    from django.core.management import call_command
+
+    alice.get("/ext/echo")
+    call_command("apptoken_tokens", "--user", "alice", "--revoke", stdout=io.StringIO())
+    alice.get("/ext/echo")
+    assert extapp.count("POST /token") == 2
