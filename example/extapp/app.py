@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -139,6 +140,13 @@ def dispatch(state, route, entry, user, environ, start_response):
         time.sleep(float(route.rsplit("/", 1)[-1]))
     if route.startswith("/status/"):
         return respond(start_response, int(route.rsplit("/", 1)[-1]))
+    if route == "/redirect":
+        target = parse_qs(entry["query"]).get("to", ["http://127.0.0.1:9/"])[0]
+        return respond(start_response, 302, b"", [("Location", target)])
+    if route == "/gzip":
+        body = gzip.compress(b"compressed " * 100)
+        return respond(start_response, 200, body, [("Content-Type", "text/plain"),
+                                                   ("Content-Encoding", "gzip")])
     if route == "/cookies":
         return respond(start_response, 200, {"user": user}, [
             ("Set-Cookie", "sessionid=upstream-secret; Path=/"), ("X-Internal", "yes"),

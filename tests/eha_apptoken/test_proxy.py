@@ -149,3 +149,28 @@ def test_no_token_obtainable_is_502(extapp, alice, settings):
     assert response.status_code == 502
     assert response.content == b"No token could be obtained for ext.\n"
     assert extapp.count("GET /echo") == 0
+
+
+def test_redirects_are_not_followed_nor_their_location_passed(extapp, elsewhere_server, alice):
+    elsewhere_server.reset()
+    response = alice.get(f"/ext/redirect?to=http://{elsewhere_server.host}/api/echo")
+    assert response.status_code == 302
+    assert "Location" not in response
+    assert elsewhere_server.counts() == {}
+
+
+def test_compressed_bodies_pass_through_unchanged(extapp, alice):
+    import gzip
+
+    response = alice.get("/ext/gzip", HTTP_ACCEPT_ENCODING="gzip")
+    assert extapp.last()["headers"]["Accept-Encoding"] == "gzip"
+    assert response["Content-Encoding"] == "gzip"
+    raw = body_of(response)
+    assert response["Content-Length"] == str(len(raw))
+    assert gzip.decompress(raw) == b"compressed " * 100
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+def test_other_methods_are_405(extapp, alice, method):
+    assert alice.generic(method, "/ext/echo").status_code == 405
+    assert extapp.counts() == {}
