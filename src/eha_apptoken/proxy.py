@@ -106,16 +106,16 @@ def checked_value(name: str, value: str) -> str:
 
 def upstream_headers(request: HttpRequest, *, gateway: bool) -> dict[str, str]:
     """Return the headers to send upstream: the allow-list, the realm, maybe the gateway's."""
-    allowed = allowed_names(app_settings.REQUEST_HEADERS) - {"content-length"}
+    gateway_header = app_settings.GATEWAY_HEADER_TOKEN
+    allowed = allowed_names(app_settings.REQUEST_HEADERS) - {"content-length",
+                                                             gateway_header.lower()}
     if not int(request.META.get("CONTENT_LENGTH") or 0):
         allowed.discard("content-type")  # a body's header; there is no body
     headers = {name: checked_value(name, value) for name, value in request.headers.items()
                if name.lower() in allowed and value}
     headers.setdefault("Accept-Encoding", "identity")
-    if gateway:
-        name = app_settings.GATEWAY_HEADER_TOKEN
-        if request.headers.get(name):
-            headers[name] = checked_value(name, request.headers[name])
+    if gateway and request.headers.get(gateway_header):
+        headers[gateway_header] = checked_value(gateway_header, request.headers[gateway_header])
     realm = active_realm(request)
     if realm:
         headers[REALM_HEADER] = checked_realm(realm)

@@ -97,3 +97,10 @@ def test_without_a_gateway_realm_paths_use_the_users_token(extapp, alice):
     assert headers["Authorization"].startswith("Token ")
     assert "X-Oauth-Token" not in headers
     assert headers[REALM_HEADER] == "eha"
+
+
+def test_listing_the_gateway_header_does_not_forward_it_outside_gateway_mode(
+        extapp, alice, settings):
+    settings.APPTOKEN_REQUEST_HEADERS = ["Accept", "X-Oauth-Token"]
+    alice.get("/ext/echo", HTTP_X_OAUTH_TOKEN="gateway-jwt")
+    assert "X-Oauth-Token" not in extapp.last()["headers"]
