@@ -28,4 +28,11 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.RemoteUserBackend"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ.get("EHA_ALONE_DB", ":memory:")}}
+if os.environ.get("EHA_ALONE_PG_NAME"):  # a PostgreSQL database shared by several processes
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql", "NAME": os.environ["EHA_ALONE_PG_NAME"],
+        "HOST": os.environ["EHA_ALONE_PG_HOST"], "PORT": os.environ["EHA_ALONE_PG_PORT"],
+        "USER": os.environ["EHA_ALONE_PG_USER"],
+        "PASSWORD": os.environ.get("EHA_ALONE_PG_PASSWORD", ""),
+    }
 EXTERNAL_APPS = external_apps_from_env(os.environ)
