@@ -169,10 +169,12 @@ class TokenProxyView(LoginRequiredMixin, View):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length <= 0:
             return None, True
+        if getattr(request, "_read_started", False) and not hasattr(request, "_body"):
+            # Something (CSRF checking request.POST on a multipart body) parsed the
+            # stream: the original bytes are gone and cannot be forwarded.
+            raise proxy.BadProxyRequest("the request body was already read")
         if length <= app_settings.RETRY_BODY_LIMIT:
             return request.body, True
-        if getattr(request, "_read_started", False) and not hasattr(request, "_body"):
-            raise proxy.BadProxyRequest("the request body was already read")
         return RequestBody(request, length), False
 
     def send(self, request: HttpRequest, url: str, headers: dict[str, str], body: Any,

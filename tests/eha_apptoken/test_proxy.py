@@ -174,3 +174,31 @@ def test_compressed_bodies_pass_through_unchanged(extapp, alice):
 def test_other_methods_are_405(extapp, alice, method):
     assert alice.generic(method, "/ext/echo").status_code == 405
     assert extapp.counts() == {}
+
+
+def test_form_posts_pass_csrf_checks_and_are_forwarded(extapp, user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    token = client.cookies["csrftoken"] = "k" * 32  # a CSRF secret, as the cookie holds
+    form = "application/x-www-form-urlencoded"
+    body = f"a=1&csrfmiddlewaretoken={token}"
+    response = client.post("/ext/echo", body, content_type=form)
+    assert response.status_code == 200
+    assert extapp.last()["body_length"] == len(body)
+    assert client.post("/ext/echo", "a=1", content_type=form).status_code == 403
+
+
+def test_a_multipart_body_parsed_by_csrf_checking_is_400_not_500(extapp, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    token = client.cookies["csrftoken"] = "k" * 32
+    response = client.post("/ext/echo", {"f": SimpleUploadedFile("a.txt", b"data"),
+                                         "csrfmiddlewaretoken": token})
+    assert response.status_code == 400
+    assert response.content == b"the request body was already read\n"
+    assert [r for r in extapp.received() if r["route"] != "/token"] == []
