@@ -154,11 +154,22 @@ class TokenProxyView(LoginRequiredMixin, View):
             return plain(f"No token could be obtained for {self.app_name}.", 502)
         upstream = self.send(request, url, headers, body, token)
         if upstream.status_code == 401 and not gateway:
-            token = AppToken.objects.refresh(request.user, self.app_name, base, stale=token)
-            if token is not None and replayable:
-                upstream.close()
-                upstream = self.send(request, url, headers, body, token)
+            upstream = self.retry_with_new_token(request, upstream, base, token,
+                                                 (url, headers, body) if replayable else None)
         return self.stream_response(request, upstream)
+
+    def retry_with_new_token(self, request: HttpRequest, upstream: requests.Response,
+                             base: str, stale: str, resend: tuple | None) -> requests.Response:
+        """Obtain a new token (once for all concurrent requests); resend if the body allows."""
+        try:
+            token = AppToken.objects.refresh(request.user, self.app_name, base, stale=stale)
+        except BaseException:
+            upstream.close()
+            raise
+        if token is None or resend is None:
+            return upstream
+        upstream.close()
+        return self.send(request, *resend, token)
 
     def user_token(self, request: HttpRequest, base: str) -> str | None:
         """Return the user's token for the app (hook: override to choose another)."""
