@@ -97,8 +97,24 @@ def demo(session: nox.Session) -> None:
     manage = ("python", "example/manage.py")
     session.run(*manage, "migrate", "--no-input", "-v", "0")
     session.run(*manage, "demo_setup")
+    extapp = start_demo_extapp(session)
     session.log(f"Open http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    session.run(*manage, "runserver", "--noreload", f"127.0.0.1:{port}")
+    try:
+        session.run(*manage, "runserver", "--noreload", f"127.0.0.1:{port}")
+    finally:
+        extapp.terminate()
+        extapp.wait()
+
+
+def start_demo_extapp(session: nox.Session):
+    """Start the demo's external service (example/extapp) in the background."""
+    import subprocess
+
+    port = os.environ.get("EHA_DEMO_EXTAPP_PORT", "8001")
+    session.log(f"External app for eha_apptoken on http://127.0.0.1:{port}/api")
+    python = os.path.join(session.bin, "python")
+    return subprocess.Popen([python, "-m", "example.extapp", port],
+                            env={**os.environ, "PYTHONPATH": os.getcwd()})
 
 
 @nox.session(python="3.11")

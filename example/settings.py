@@ -86,3 +86,16 @@ LOGIN_URL = "admin:login"
 
 HEALTH_SHOW_DETAILS = DEBUG
 DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo")
+
+# eha_apptoken: the demo's external service (example/extapp, started by `nox -s demo`),
+# reachable through the proxy at /ext/<path>. EXTERNAL_APPS and <APP>_URL/_TOKEN from
+# the environment win over these defaults.
+from eha_apptoken import external_apps_from_env  # noqa: E402
+
+EXTAPP_PORT = os.environ.get("EHA_DEMO_EXTAPP_PORT", "8001")
+EXTERNAL_APPS = external_apps_from_env({
+    "EXTERNAL_APPS": "demo-ext",
+    "DEMO_EXT_URL": f"http://127.0.0.1:{EXTAPP_PORT}/api",
+    "DEMO_EXT_TOKEN": os.environ.get("EXTAPP_SERVICE_TOKEN", "demo-service-token"),
+    **os.environ,
+})

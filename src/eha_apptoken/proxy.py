@@ -1,0 +1,144 @@
+"""What TokenProxyView sends where: realm, target URL, and headers in both directions.
+
+The target is always the configured base URL plus a path rebuilt from its
+decoded segments: dot segments, backslashes and control characters are
+refused, empty segments (``//host``) collapse, and every other character that
+could change the URL's meaning (``@ : ? # %``) is percent-encoded, so nothing
+in the path can move the request to another host or above the base path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from django.http import HttpRequest
+from urllib3.util import parse_url
+
+from .conf import REALM_HEADER, app_settings, is_forbidden_header
+
+REALM_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# RFC 3986 section 3.3: pchar without ":" and "@", which some parsers read as
+# scheme or userinfo when a path is joined carelessly.
+SEGMENT_SAFE = "-._~!$&'()*+,;="
+QUERY_SAFE = "-._~!$&'()*+,;=:@/?%"
+
+
+class BadProxyRequest(ValueError):
+    """The incoming request cannot be forwarded safely (answered with 400)."""
+
+
+def url_realm(request: HttpRequest) -> str | None:
+    """Return the ``realm`` URL kwarg of the request, if any."""
+    match = getattr(request, "resolver_match", None)
+    return match.kwargs.get("realm") if match is not None else None
+
+
+def active_realm(request: HttpRequest) -> str | None:
+    """Return the realm to announce upstream: the URL's, else ``request.realm``."""
+    realm = url_realm(request)
+    if realm and realm != app_settings.GATEWAY_PUBLIC_REALM:
+        return realm
+    return getattr(request, "realm", None) or None
+
+
+def uses_gateway_token(request: HttpRequest) -> bool:
+    """Return True on gateway realm paths, where the gateway's token is forwarded."""
+    realm = url_realm(request)
+    return bool(app_settings.GATEWAY_SERVICE_ID and realm
+                and realm != app_settings.GATEWAY_PUBLIC_REALM)
+
+
+def checked_realm(realm: str) -> str:
+    """Return ``realm`` if it is a plausible realm name, else raise BadProxyRequest."""
+    if realm == app_settings.GATEWAY_PUBLIC_REALM or (
+            REALM_RE.match(realm) and realm.strip(".")):
+        return realm
+    raise BadProxyRequest("invalid realm")
+
+
+def base_url(app: str, request: HttpRequest | None = None) -> str:
+    """Return the app's base URL, ``{realm}`` replaced by the URL realm (or the public one)."""
+    url = app_settings.app_url(app)
+    if "{realm}" in url:
+        realm = (url_realm(request) if request is not None else None)
+        realm = checked_realm(realm or app_settings.GATEWAY_PUBLIC_REALM)
+        url = url.replace("{realm}", quote(realm, safe=""))
+    return url.rstrip("/")
+
+
+def target_url(base: str, path: str, query: str = "") -> str:
+    """Return base + the normalised path (+ query); raise BadProxyRequest if unsafe."""
+    segments = []
+    for segment in path.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == ".." or "\\" in segment or CONTROL_RE.search(segment):
+            raise BadProxyRequest("path not allowed")
+        segments.append(quote(segment, safe=SEGMENT_SAFE))
+    url = base + "/" + "/".join(segments)
+    if segments and path.endswith("/"):
+        url += "/"
+    if query:
+        url += "?" + quote(query, safe=QUERY_SAFE)
+    _check_within(base, url)
+    return url
+
+
+def _check_within(base: str, url: str) -> None:
+    # Belt and braces: parse both as the HTTP client will, and compare.
+    parsed_base, parsed = parse_url(base), parse_url(url)
+    same_origin = (parsed.scheme, parsed.host, parsed.port, parsed.auth) == (
+        parsed_base.scheme, parsed_base.host, parsed_base.port, parsed_base.auth)
+    base_path = (parsed_base.path or "").rstrip("/") + "/"
+    if not same_origin or not (parsed.path or "/").startswith(base_path):
+        raise BadProxyRequest("path not allowed")
+
+
+def checked_value(name: str, value: str) -> str:
+    """Return a header value, refusing CR, LF and other control characters (smuggling)."""
+    if CONTROL_RE.search(value.replace("\t", " ")):
+        raise BadProxyRequest(f"invalid {name} header")
+    return value
+
+
+def upstream_headers(request: HttpRequest, *, gateway: bool) -> dict[str, str]:
+    """Return the headers to send upstream: the allow-list, the realm, maybe the gateway's."""
+    gateway_header = app_settings.GATEWAY_HEADER_TOKEN
+    allowed = allowed_names(app_settings.REQUEST_HEADERS) - {"content-length",
+                                                             gateway_header.lower()}
+    if not int(request.META.get("CONTENT_LENGTH") or 0):
+        allowed.discard("content-type")  # a body's header; there is no body
+    headers = {name: checked_value(name, value) for name, value in request.headers.items()
+               if name.lower() in allowed and value}
+    headers.setdefault("Accept-Encoding", "identity")
+    if gateway and request.headers.get(gateway_header):
+        headers[gateway_header] = checked_value(gateway_header, request.headers[gateway_header])
+    realm = active_realm(request)
+    if realm:
+        headers[REALM_HEADER] = checked_realm(realm)
+    return headers
+
+
+def downstream_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the upstream response headers the client may see (never Set-Cookie)."""
+    allowed = allowed_names(app_settings.RESPONSE_HEADERS)
+    return [(name, value) for name, value in headers
+            if name.lower() in allowed and not CONTROL_RE.search(value)]
+
+
+def allowed_names(names: Iterable[str]) -> set[str]:
+    """Return the lower-cased allow-list without the headers that are never forwarded."""
+    return {name.lower() for name in names if not is_forbidden_header(name)}
+
+
+def check_framing(request: HttpRequest) -> None:
+    """Refuse a request that has both Transfer-Encoding and Content-Length.
+
+    RFC 9112 section 6.1: such a message may be an attempt at request
+    smuggling; a server ought to treat it as an error.
+    """
+    if request.META.get("HTTP_TRANSFER_ENCODING") and request.META.get("CONTENT_LENGTH"):
+        raise BadProxyRequest("Transfer-Encoding and Content-Length together are not allowed")
