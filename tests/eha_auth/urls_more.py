@@ -38,7 +38,7 @@ def page(request):
                          "realm": request.session.get("eha_realm")})
 
 
-def public(request):
+def public(request, **kwargs):
     return HttpResponse("public")
 
 

@@ -101,13 +101,13 @@ class TokenView(APIView):
     permission_classes = [IsAuthenticated]
     token_name = "api"
 
-    def get(self, request):
+    def get(self, request, **kwargs):
         user = self.get_target_user(request, request.query_params.get("username"), create=False)
         exists = ApiToken.objects.active().filter(user=user, name=self.token_name).exists()
         return Response({"username": display_username(user.get_username()),
                          "token_exists": exists})
 
-    def post(self, request):
+    def post(self, request, **kwargs):
         username = request.data.get("username") if hasattr(request.data, "get") else None
         with transaction.atomic():
             user = self.get_target_user(request, username, create=True)
