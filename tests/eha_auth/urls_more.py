@@ -35,7 +35,9 @@ def page(request):
     return JsonResponse({"authenticated": user.is_authenticated,
                          "username": user.get_username() if user.is_authenticated else None,
                          "roles": request.session.get("roles"),
-                         "realm": request.session.get("eha_realm")})
+                         "realm": request.session.get("eha_realm"),
+                         "groups": sorted(user.groups.values_list("name", flat=True))
+                         if user.is_authenticated and user.pk else []})
 
 
 def public(request, **kwargs):
