@@ -79,4 +79,4 @@ CACHES = {
 
 
 HEALTH_CACHE_SECONDS = 0
-INSTALLED_APPS += ["django_cas_ng"]  # noqa: F405 - eha_auth CAS tests
+INSTALLED_APPS += ["django_cas_ng"]

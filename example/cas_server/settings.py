@@ -11,7 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
-SECRET_KEY = os.environ.get("CAS_SERVER_SECRET_KEY", "demo-cas-server-secret-key-not-for-production")
+SECRET_KEY = os.environ.get("CAS_SERVER_SECRET_KEY",
+                            "demo-cas-server-secret-key-not-for-production")
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 USE_TZ = True

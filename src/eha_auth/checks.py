@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import re
 
-# Proxy sessions, CAS (ids 1xx, so they sit apart from the other checks of this app).
+from django.conf import settings
+from django.core import checks as _checks
+from django.core.exceptions import ImproperlyConfigured
 
-import re  # noqa: E402
+from .conf import more_settings
 
-from django.conf import settings  # noqa: E402
-from django.core import checks as _checks  # noqa: E402
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
-
-from .conf import more_settings  # noqa: E402
+# Proxy sessions and CAS (ids 1xx, apart from the other checks of this app).
 
 PROXY_MIDDLEWARE = "eha_auth.proxy.middleware.ProxySessionMiddleware"
 PROXY_BACKEND = "eha_auth.proxy.backends.ProxySessionBackend"

@@ -186,3 +186,26 @@ def test_tokens_page_create_and_revoke(more_urls, client):
 def test_tokens_page_needs_login(more_urls, client):
     more_urls.LOGIN_URL = "/accounts/login/"
     assert client.get("/accounts/tokens/").status_code == 302
+
+
+def test_revocation_in_another_process_is_seen(more_urls, client):
+    """Another process revokes: it deletes the row and the shared stamp, not our memory."""
+    from django.core.cache import cache
+
+    from eha_auth.apitokens.lookup import _local, cache_key
+
+    token, key = ApiToken.create_for(make_user("ann"))
+    header = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    assert client.get("/api/whoami", **header).status_code == 200
+    assert token.digest in _local
+    ApiToken.objects.filter(pk=token.pk)._raw_delete(ApiToken.objects.db)  # no signals
+    cache.delete(cache_key(token.digest))
+    assert client.get("/api/whoami", **header).status_code == 401
+
+
+def test_unknown_keys_are_remembered_briefly(more_urls, client):
+    header = {"HTTP_AUTHORIZATION": "Token " + "x" * 43}
+    assert client.get("/api/whoami", **header).status_code == 401
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/whoami", **header).status_code == 401
+    assert len(queries) == 0

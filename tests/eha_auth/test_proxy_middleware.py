@@ -7,9 +7,9 @@ import time
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from eha_auth.proxy import crypto
 from eha_auth.proxy.middleware import ProxySessionMiddleware
@@ -33,7 +33,7 @@ def cookie_client(client, payload=PAYLOAD):
 def test_cookie_session_signs_in_and_fills_session(proxy_settings, client):
     body = cookie_client(client).get("/page").json()
     assert body == {"authenticated": True, "username": "alice",
-                    "roles": PAYLOAD["roles"], "realm": None}
+                    "roles": PAYLOAD["roles"], "realm": None, "groups": []}
     user = User.objects.get(username="alice")
     assert (user.email, user.first_name, user.last_name) == (
         "alice@example.org", "Alice", "Smith")

@@ -190,7 +190,7 @@ def _legacy_key_iv(passphrase: bytes, salt: bytes) -> tuple[bytes, bytes]:
     """OpenSSL's EVP_BytesToKey with MD5, one round: 32-byte key, 16-byte IV."""
     material, block = b"", b""
     while len(material) < 48:
-        digest = hashes.Hash(hashes.MD5())
+        digest = hashes.Hash(hashes.MD5())  # noqa: S303 - the legacy format, read only
         digest.update(block + passphrase + salt)
         block = digest.finalize()
         material += block

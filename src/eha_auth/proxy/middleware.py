@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
@@ -75,7 +76,8 @@ class ProxySessionMiddleware:
 
     def is_allowed(self, path: str) -> bool:
         """Return whether ``path`` is served without a session."""
-        return path in _login_paths() or path_allowed(path, more_settings.PROXY_SESSION_ALLOWED_PATHS)
+        allowed = more_settings.PROXY_SESSION_ALLOWED_PATHS
+        return path in _login_paths() or path_allowed(path, allowed)
 
     def refuse(self, request: HttpRequest) -> HttpResponse:
         """Return 403 to API clients and a redirect to the login page to browsers."""
@@ -110,13 +112,9 @@ def _compiled(pattern: str) -> re.Pattern:
 
 def _login_paths() -> set[str]:
     paths = set()
-    try:
+    with contextlib.suppress(NoReverseMatch):
         paths.add(resolve_url(settings.LOGIN_URL))
-    except NoReverseMatch:
-        pass
     for name in ("eha_proxy:mockup-login", "eha_proxy:sso-login"):
-        try:
+        with contextlib.suppress(NoReverseMatch):
             paths.add(reverse(name))
-        except NoReverseMatch:
-            pass
     return paths

@@ -10,7 +10,8 @@ ENV_NAME = "EHA_ADMIN_PASSWORD"
 
 
 class Command(BaseCommand):
-    help = "Create or update a superuser; the password comes from -p, EHA_ADMIN_PASSWORD or a prompt."
+    help = ("Create or update a superuser; the password comes from -p, EHA_ADMIN_PASSWORD "
+            "or a prompt.")
 
     def add_arguments(self, parser):
         parser.add_argument("-u", "--username", default="admin", help="default: admin")
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 self.update(user, password, options["email"])
             token_made = ensure_token(user, options["token"])
         verb = "Created" if created else "Updated"
-        self.stdout.write(f"{verb} admin user {username!r}" + (" with a token." if token_made else "."))
+        ending = " with a token." if token_made else "."
+        self.stdout.write(f"{verb} admin user {username!r}{ending}")
 
     def update(self, user, password, email) -> None:
         user.is_staff = user.is_superuser = user.is_active = True
