@@ -8,3 +8,12 @@ urlpatterns = [
     path("", include("eha_health.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# eha_auth: password login pages, API tokens, CAS, proxy mockup login (DEBUG only).
+urlpatterns += [
+    path("accounts/", include("eha_auth.accounts.urls")),
+    path("accounts/cas/", include("eha_auth.cas.urls")),
+    path("proxy/", include("eha_auth.proxy.urls")),
+    path("", include("eha_auth.apitokens.urls")),
+    path("demo/proxy-accounts/", views.ProxyAccountsView.as_view(), name="proxy-accounts"),
+]

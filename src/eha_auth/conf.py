@@ -87,6 +87,11 @@ class AuthMoreSettings(AuthSettings):
         return getattr(settings, "PROXY_SESSION_ALLOWED_PATHS", [])
 
     @property
+    def PROXY_SESSION_REQUIRED(self) -> bool:
+        """Refuse requests without a session (outside the allow-list); False: only read it."""
+        return getattr(settings, "PROXY_SESSION_REQUIRED", True)
+
+    @property
     def PROXY_SESSION_LEGACY_KEY(self) -> str | None:
         """Passphrase of the legacy deployutils format; reading it is off when None."""
         return getattr(settings, "PROXY_SESSION_LEGACY_KEY", None)

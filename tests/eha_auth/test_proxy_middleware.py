@@ -227,3 +227,14 @@ def test_command_errors_are_clear(proxy_settings):
     with pytest.raises(CommandError) as info:
         call_command("eha_proxy_session", "encrypt", "{}")
     assert "short" not in str(info.value)
+
+
+def test_optional_proxy_session_lets_anonymous_through(proxy_settings, client):
+    proxy_settings.PROXY_SESSION_REQUIRED = False
+    assert client.get("/page", HTTP_ACCEPT="application/json").json()["authenticated"] is False
+    assert cookie_client(client).get("/page").json()["username"] == "alice"
+
+
+def test_django_session_user_passes(proxy_settings, client):
+    client.force_login(User.objects.create_user("ann"))
+    assert client.get("/page", HTTP_ACCEPT="application/json").json()["username"] == "ann"

@@ -41,7 +41,8 @@ class ProxySessionMiddleware:
             if payload is not None:
                 self.start_session(request, payload)
         user = getattr(request, "user", None)
-        if not (user and user.is_authenticated) and not self.is_allowed(request.path_info):
+        if (more_settings.PROXY_SESSION_REQUIRED and not (user and user.is_authenticated)
+                and not self.is_allowed(request.path_info)):
             return self.refuse(request)
         return self.get_response(request)
 
