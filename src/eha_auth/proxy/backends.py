@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
@@ -21,8 +19,7 @@ class ProxySessionBackend(ModelBackend):
 
     create_unknown_user = True
 
-    def authenticate(self, request: HttpRequest | None, proxy_session: dict | None = None,
-                     **kwargs: Any):
+    def authenticate(self, request: HttpRequest | None, proxy_session: dict | None = None):
         if not isinstance(proxy_session, dict):
             return None
         username = self.get_username(proxy_session)
