@@ -100,3 +100,16 @@ def test_logout_and_logged_out_page(more_urls, client):
     assert response["Location"] == "/accounts/logged-out/"
     assert "_auth_user_id" not in client.session
     assert b"signed out" in client.get(response["Location"]).content
+
+
+def test_pages_under_a_realm_url(more_urls, client):
+    more_urls.MULTITENANCY = True
+    user = User.objects.create_user("north__ann", password="pw-123456")
+    user.groups.add(Group.objects.create(name="north"))
+    response = client.post("/north/accounts/login/", {"username": "ann",
+                                                      "password": "pw-123456"})
+    assert response.status_code == 302 and client.session["eha_realm"] == "north"
+    assert client.get("/north/accounts/tokens/").status_code == 200
+    assert client.get("/north/accounts/logout/").status_code == 200
+    assert client.post("/south/accounts/login/", {"username": "ann", "password": "pw-123456"}
+                       ).status_code == 200  # refused: not a member of south

@@ -209,3 +209,12 @@ def test_unknown_keys_are_remembered_briefly(more_urls, client):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/whoami", **header).status_code == 401
     assert len(queries) == 0
+
+
+def test_realm_token_request_without_queries_once_cached(tenancy, client):
+    _, key = ApiToken.create_for(make_user("north__ann", realm="north"))
+    header = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    assert client.get("/north/api/whoami", **header).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/north/api/whoami", **header).status_code == 200
+    assert len(queries) == 0

@@ -60,3 +60,7 @@ urlpatterns = [
     path("public", public),
     path("public/items/<int:pk>", public),
 ]
+
+urlpatterns += [
+    path("<str:realm>/accounts/", include("eha_auth.accounts.urls", namespace="realm-accounts")),
+]

@@ -53,10 +53,10 @@ class LogoutView(View):
 
     template_name = "eha_auth/accounts/logout.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return render(request, self.template_name)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         logout(request)
         target = reverse("eha_accounts:logged-out")
         next_url = safe_next(request, request.POST.get(REDIRECT_FIELD_NAME), default="")
@@ -73,27 +73,31 @@ class TokensView(LoginRequiredMixin, View):
     template_name = "eha_auth/accounts/tokens.html"
     max_days = 3650
 
-    def get(self, request: HttpRequest, new_key: str | None = None, status: int = 200):
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return self.render_page(request)
+
+    def render_page(self, request: HttpRequest, new_key: str | None = None,
+                    status: int = 200) -> HttpResponse:
         tokens = ApiToken.objects.filter(user=request.user)
         return render(request, self.template_name,
                       {"tokens": tokens, "new_key": new_key}, status=status)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if "revoke" in request.POST:
             return self.revoke(request, request.POST["revoke"])
         name = request.POST.get("name", "").strip()[:100] or "api"
         days = request.POST.get("days", "").strip()
         if days and (not days.isdigit() or not 0 < int(days) <= self.max_days):
             messages.error(request, f"Days must be a number from 1 to {self.max_days}.")
-            return self.get(request, status=400)
+            return self.render_page(request, status=400)
         expires = timezone.now() + timedelta(days=int(days)) if days else None
         _, key = ApiToken.create_for(request.user, name=name, expires=expires)
-        return self.get(request, new_key=key, status=201)
+        return self.render_page(request, new_key=key, status=201)
 
     def revoke(self, request: HttpRequest, token_id: str) -> HttpResponse:
         if not token_id.isdigit():
             messages.error(request, "No such token.")
-            return self.get(request, status=400)
+            return self.render_page(request, status=400)
         get_object_or_404(ApiToken, pk=int(token_id), user=request.user).delete()
         messages.success(request, "Token revoked.")
         return HttpResponseRedirect(reverse("eha_accounts:tokens"))

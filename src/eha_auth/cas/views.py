@@ -26,7 +26,7 @@ def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 class LoginView(cas_views.LoginView):
     """Redirect to CAS, validate the returned ticket, or end sessions on a logout request."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.GET.get("logoutRequest"):
             end_sessions(request.GET["logoutRequest"])
             return HttpResponse("ok", content_type="text/plain")
@@ -39,7 +39,7 @@ class LoginView(cas_views.LoginView):
         except (requests.RequestException, etree.LxmlError) as exc:
             return _unavailable(request, exc)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.POST.get("logoutRequest"):
             end_sessions(request.POST["logoutRequest"])
             return HttpResponse("ok", content_type="text/plain")
@@ -55,7 +55,7 @@ class LoginView(cas_views.LoginView):
 class LogoutView(cas_views.LogoutView):
     """Drop the session's tickets, sign out, then sign out of CAS."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.GET.get("next") and not safe_next(request, request.GET["next"], ""):
             return HttpResponseBadRequest("The next address must be on this site.")
         try:

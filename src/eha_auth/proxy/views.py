@@ -32,12 +32,12 @@ class MockupLoginView(View):
             raise Http404("Mockup sessions are for local development (DEBUG) only.")
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return render(request, self.template_name, {
             "usernames": sorted(more_settings.PROXY_MOCKUP_SESSIONS),
             "next": safe_next(request, request.GET.get("next"))})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
         payload = more_settings.PROXY_MOCKUP_SESSIONS.get(username)
         if payload is None:
@@ -55,7 +55,7 @@ class MockupLoginView(View):
 class MockupLogoutView(View):
     """Drop the mockup proxy cookie."""
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = HttpResponseRedirect(safe_next(request, request.POST.get("next")))
         response.delete_cookie(more_settings.PROXY_SESSION_COOKIE, samesite="Lax")
         return response
@@ -73,7 +73,7 @@ class SSOLoginView(View):
     template_name = "eha_auth/proxy/sso_failed.html"
     field_name = "session"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             payload = decode_session(request.POST.get(self.field_name, ""))
             self.check_replay(payload)
