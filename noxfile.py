@@ -22,6 +22,7 @@ MATRIX = [("3.11", "4.2"), ("3.11", "5.2"), ("3.12", "6"), ("3.13", "6")]
 # Debian packages the suite starts for real: what to look for, and what provides it.
 SYSTEM_PACKAGES = {
     "initdb": "postgresql",
+    "chromium": "chromium",
 }
 
 

@@ -99,3 +99,28 @@ EXTERNAL_APPS = external_apps_from_env({
     "DEMO_EXT_TOKEN": os.environ.get("EXTAPP_SERVICE_TOKEN", "demo-service-token"),
     **os.environ,
 })
+
+# eha_auth: password login pages, API tokens (/token), CAS when CAS_SERVER_URL is
+# set (for example the demo CAS server: python -m tests.harness.serve
+# example.cas_server.settings 8002 --migrate), and proxy mockup sessions in DEBUG.
+INSTALLED_APPS += ["django_cas_ng"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "eha_accounts:login"
+LOGIN_REDIRECT_URL = "/"
+PROXY_SESSION_REQUIRED = False  # the demo also serves anonymous visitors
+if os.environ.get("CAS_SERVER_URL"):
+    CAS_SERVER_URL = os.environ["CAS_SERVER_URL"]
+    CAS_VERSION = "3"
+    CAS_REALM_ATTRIBUTE = "realm"
+    CAS_GROUPS_ATTRIBUTE = "groups"
+    AUTHENTICATION_BACKENDS += ["eha_auth.cas.backends.CASBackend"]
+if DEBUG:
+    MIDDLEWARE += ["eha_auth.proxy.middleware.ProxySessionMiddleware"]
+    # A fixed key is fine for a local demo only; real keys come from the environment.
+    PROXY_SESSION_KEYS = {"demo": os.environ.get(
+        "PROXY_SESSION_KEY", "ZGVtby1vbmx5LXByb3h5LXNlc3Npb24ta2V5LTMyYiE")}
+    PROXY_MOCKUP_SESSIONS = {"mockup-manager": {
+        "email": "manager@example.org", "full_name": "Mockup Manager",
+        "roles": {"manager": [{"slug": "acme", "printable_name": "ACME"}],
+                  "contributor": [{"slug": "beta", "printable_name": "Beta"}]}}}
+    AUTHENTICATION_BACKENDS += ["eha_auth.proxy.backends.ProxySessionBackend"]

@@ -15,3 +15,12 @@ urlpatterns += [
     path("", include("eha_apptoken.urls")),
     path("ext/<path:path>", TokenProxyView.as_view(app_name="demo-ext"), name="demo-ext"),
 ]
+
+# eha_auth: password login pages, API tokens, CAS, proxy mockup login (DEBUG only).
+urlpatterns += [
+    path("accounts/", include("eha_auth.accounts.urls")),
+    path("accounts/cas/", include("eha_auth.cas.urls")),
+    path("proxy/", include("eha_auth.proxy.urls")),
+    path("", include("eha_auth.apitokens.urls")),
+    path("demo/proxy-accounts/", views.ProxyAccountsView.as_view(), name="proxy-accounts"),
+]

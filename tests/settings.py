@@ -79,3 +79,4 @@ CACHES = {
 
 
 HEALTH_CACHE_SECONDS = 0
+INSTALLED_APPS += ["django_cas_ng"]

@@ -1,0 +1,84 @@
+"""The login methods the login page lists.
+
+``EHA_AUTH_LOGIN_METHODS`` lists dotted paths of callables taking the request and
+returning a ``LoginMethod`` (or None when the method is off). Keycloak or social
+login add theirs by appending a path, for example::
+
+    EHA_AUTH_LOGIN_METHODS = [*defaults, "myproject.login.keycloak"]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+
+from ..conf import more_settings
+
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+CAS_BACKEND = "eha_auth.cas.backends.CASBackend"
+
+
+@dataclass(frozen=True)
+class LoginMethod:
+    """One way in: ``form`` methods render the password form, others are a link."""
+
+    id: str
+    label: str
+    url: str = ""
+    form: bool = False
+
+
+def enabled_methods(request: HttpRequest) -> list[LoginMethod]:
+    """Return the login methods the project enabled, in EHA_AUTH_LOGIN_METHODS order."""
+    methods = []
+    for path in more_settings.LOGIN_METHODS:
+        method = import_string(path)(request)
+        if method is not None:
+            methods.append(method)
+    return methods
+
+
+def _backends() -> list[str]:
+    return list(getattr(settings, "AUTHENTICATION_BACKENDS", [PASSWORD_BACKEND]))
+
+
+def _with_next(url: str, request: HttpRequest) -> str:
+    from .redirects import is_safe_next
+
+    next_url = request.GET.get("next")
+    return f"{url}?{urlencode({'next': next_url})}" if is_safe_next(request, next_url) else url
+
+
+def password(request: HttpRequest) -> LoginMethod | None:
+    """Username and password, when a backend that checks passwords is enabled."""
+    backends = _backends()
+    if any(path.endswith(("ModelBackend", "AllowAllUsersModelBackend")) for path in backends):
+        return LoginMethod("password", "Username and password", form=True)
+    return None
+
+
+def cas(request: HttpRequest) -> LoginMethod | None:
+    """CAS, when the CAS backend is enabled and CAS_SERVER_URL is set."""
+    if CAS_BACKEND not in _backends() or not more_settings.CAS_SERVER_URL:
+        return None
+    try:
+        return LoginMethod("cas", "Central Authentication Service (CAS)",
+                           _with_next(reverse("eha_cas:login"), request))
+    except NoReverseMatch:
+        return None
+
+
+def proxy_mockup(request: HttpRequest) -> LoginMethod | None:
+    """The proxy mockup login, in DEBUG only."""
+    if not settings.DEBUG or not more_settings.PROXY_MOCKUP_SESSIONS:
+        return None
+    try:
+        return LoginMethod("proxy-mockup", "Mockup session (development)",
+                           _with_next(reverse("eha_proxy:mockup-login"), request))
+    except NoReverseMatch:
+        return None

@@ -1,0 +1,15 @@
+"""The one place CAS server calls are made from: a requests session with timeouts."""
+
+from __future__ import annotations
+
+import requests
+
+from ..conf import more_settings
+
+
+class TimeoutSession(requests.Session):
+    """A requests session whose calls time out (CAS_TIMEOUT: connect, read) unless told."""
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", more_settings.CAS_TIMEOUT)
+        return super().request(method, url, **kwargs)

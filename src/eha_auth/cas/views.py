@@ -1,0 +1,64 @@
+"""CAS login and logout on django-cas-ng's views: single logout, safe ``next``, 503 when down."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django_cas_ng import views as cas_views
+from django_cas_ng.utils import RedirectException
+from lxml import etree
+
+from ..accounts.realms import SESSION_REALM_KEY
+from ..accounts.redirects import safe_next
+from .logout import end_sessions
+
+logger = logging.getLogger("eha_auth.cas")
+
+
+def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("CAS server unavailable (%s).", type(exc).__name__)
+    return render(request, "eha_auth/cas/unavailable.html", status=503)
+
+
+class LoginView(cas_views.LoginView):
+    """Redirect to CAS, validate the returned ticket, or end sessions on a logout request."""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.GET.get("logoutRequest"):
+            end_sessions(request.GET["logoutRequest"])
+            return HttpResponse("ok", content_type="text/plain")
+        if request.GET.get("next") and not safe_next(request, request.GET["next"], ""):
+            return HttpResponseBadRequest("The next address must be on this site.")
+        try:
+            return super().get(request)
+        except RedirectException:
+            return HttpResponseBadRequest("The next address must be on this site.")
+        except (requests.RequestException, etree.LxmlError) as exc:
+            return _unavailable(request, exc)
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.POST.get("logoutRequest"):
+            end_sessions(request.POST["logoutRequest"])
+            return HttpResponse("ok", content_type="text/plain")
+        return HttpResponseBadRequest("Expected a CAS logout request.")
+
+    def successful_login(self, request: HttpRequest, next_page: str) -> HttpResponse:
+        realm = getattr(request.user, "eha_realm", None)
+        if realm:
+            request.session[SESSION_REALM_KEY] = realm
+        return HttpResponseRedirect(safe_next(request, next_page))
+
+
+class LogoutView(cas_views.LogoutView):
+    """Drop the session's tickets, sign out, then sign out of CAS."""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.GET.get("next") and not safe_next(request, request.GET["next"], ""):
+            return HttpResponseBadRequest("The next address must be on this site.")
+        try:
+            return super().get(request)
+        except RedirectException:
+            return HttpResponseBadRequest("The next address must be on this site.")
