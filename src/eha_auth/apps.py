@@ -1,7 +1,31 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class AuthConfig(AppConfig):
     name = "eha_auth"
     label = "eha_auth"
     verbose_name = "eha Authentication"
+
+    def ready(self) -> None:
+        from . import checks as system_checks
+        from .oidc import users
+
+        checks.register(system_checks.check_keycloak_settings, checks.Tags.security)
+        checks.register(system_checks.check_middleware, checks.Tags.security)
+        checks.register(system_checks.check_login_setup, checks.Tags.security)
+
+        def forget(sender, instance, **kwargs):
+            username = getattr(instance, "get_username", None)
+            if username is not None:
+                users.forget_user(username())
+
+        # The cached user of unchanged claims is dropped whenever the user changes.
+        post_save.connect(forget, sender=settings.AUTH_USER_MODEL, weak=False,
+                          dispatch_uid="eha_auth.forget_user.save")
+        post_delete.connect(forget, sender=settings.AUTH_USER_MODEL, weak=False,
+                            dispatch_uid="eha_auth.forget_user.delete")
+        m2m_changed.connect(users.forget_members, weak=False,
+                            dispatch_uid="eha_auth.forget_user.m2m")

@@ -1,0 +1,38 @@
+"""The local provider speaks Keycloak's layout well enough for python-keycloak."""
+
+import jwt
+import pytest
+from keycloak import KeycloakOpenID
+from keycloak.exceptions import KeycloakError
+
+from example.idp import seed
+
+
+def client(idp, realm="alpha"):
+    return KeycloakOpenID(server_url=idp.url, realm_name=realm, client_id=seed.CLIENT_ID,
+                          client_secret_key=seed.client_secret(realm), timeout=(2, 5))
+
+
+def test_python_keycloak_works_against_the_provider(idp):
+    kc = client(idp)
+    tokens = idp.tokens("alpha", "alice")
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert claims["iss"] == idp.issuer("alpha") and claims["preferred_username"] == "alice"
+    assert jwt.get_unverified_header(tokens["access_token"])["kid"] in {
+        key["kid"] for key in kc.certs()["keys"]}
+    assert kc.userinfo(tokens["access_token"])["email"] == "alice@alpha.test"
+    assert kc.public_key()
+    assert kc.introspect(tokens["access_token"])["active"] is True
+    refreshed = kc.refresh_token(tokens["refresh_token"])
+    assert kc.logout(refreshed["refresh_token"]) == {}
+    with pytest.raises(KeycloakError):
+        kc.refresh_token(refreshed["refresh_token"])
+
+
+def test_each_realm_has_its_own_issuer_and_key(idp):
+    alpha, beta = idp.keys("alpha"), idp.keys("beta")
+    assert alpha["signing"] != beta["signing"]
+    token = idp.access_token("beta", "alice")
+    assert jwt.decode(token, options={"verify_signature": False})["iss"] == idp.issuer("beta")
+    with pytest.raises(KeycloakError):  # alpha's token is not valid in beta
+        client(idp, "beta").userinfo(idp.access_token("alpha", "alice"))
