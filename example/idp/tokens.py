@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
 import uuid
 
-from jwcrypto import jwt
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from .realms import issuer, public_username
 
@@ -28,13 +30,22 @@ def profile_claims(user) -> dict:
     }
 
 
-def sign(realm, claims: dict, header: dict | None = None, key=None) -> str:
-    """Return ``claims`` signed with ``key`` (the realm's signing key by default)."""
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign(realm, claims, header: dict | None = None, key=None) -> str:
+    """Return ``claims`` signed RS256 with ``key`` (the realm's signing key by default).
+
+    Any header goes (tests forge ``crit``, ``jku``...); a header value None drops the field.
+    """
     key = key or realm.signing_key()
     full_header = {"alg": "RS256", "typ": "JWT", "kid": key.kid, **(header or {})}
-    token = jwt.JWT(header=json.dumps(full_header), claims=json.dumps(claims))
-    token.make_signed_token(key.jwk())
-    return token.serialize()
+    full_header = {name: value for name, value in full_header.items() if value is not None}
+    signing_input = f"{_b64(json.dumps(full_header).encode())}.{_b64(json.dumps(claims).encode())}"
+    private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
+    signature = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{_b64(signature)}"
 
 
 def session_id(request) -> str:

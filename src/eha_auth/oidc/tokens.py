@@ -174,7 +174,10 @@ def _header(token: str, header_types: set) -> dict[str, Any]:
 
 
 def _check_times(claims: dict, leeway: int) -> None:
-    now = time.time()
+    for name in ("exp", "nbf", "iat"):  # RFC 7519 section 2: NumericDate is a JSON number
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidToken(f"{name} is not a number")
     iat = claims.get("iat")
-    if iat is not None and (not isinstance(iat, int | float) or iat > now + leeway):
+    if iat is not None and iat > time.time() + leeway:
         raise InvalidToken("issued in the future")
