@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-
 from example.idp import seed
+
 from eha_auth.oidc.tokens import verified_tokens
 from tests.eha_auth.idp import start_idp
 

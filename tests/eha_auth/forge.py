@@ -12,8 +12,8 @@ import uuid
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
 from example.idp import seed
+
 from tests.harness import logcheck
 
 ATTACKER_RSA = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import requests
-
 from example.idp import seed
+
 from tests.harness import logcheck
 from tests.harness.servers import ROOT, LocalServer, django_server
 

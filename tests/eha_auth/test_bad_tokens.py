@@ -7,10 +7,9 @@ import time
 import pytest
 import requests
 
-from example.idp import seed
 from tests.eha_auth import forge
 from tests.eha_auth.conftest import SERVICE
-from tests.eha_auth.urls import Items
+from tests.eha_auth.views import Items
 
 pytestmark = pytest.mark.django_db
 ITEMS = f"/alpha/{SERVICE}/api/items/"

@@ -2,10 +2,9 @@
 
 import jwt
 import pytest
+from example.idp import seed
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
-
-from example.idp import seed
 
 
 def client(idp, realm="alpha"):
