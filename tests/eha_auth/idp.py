@@ -94,7 +94,8 @@ def start_idp(directory: Path, extra_env: dict | None = None) -> Idp:
            **(extra_env or {})}
     server = django_server("example.idp.settings", env=env, migrate=False)
     subprocess.run([sys.executable, "example/idp/manage.py", "idp_setup"], cwd=ROOT,
-                   env={**server.env, "DJANGO_SETTINGS_MODULE": "example.idp.settings"}, check=True, capture_output=True, timeout=120)
+                   env={**server.env, "DJANGO_SETTINGS_MODULE": "example.idp.settings"},
+                   check=True, capture_output=True, timeout=120)
     server.start()
     for realm in seed.REALMS:
         for name, *_ in seed.USERS[realm]:
