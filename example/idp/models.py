@@ -11,6 +11,9 @@ from oauth2_provider.models import AbstractApplication
 from .realms import current_realm
 
 
+_parsed_keys: dict = {}
+
+
 class Realm(models.Model):
     name = models.CharField(max_length=64, unique=True)
 
@@ -40,7 +43,16 @@ class RealmKey(models.Model):
         return cls.objects.create(realm=realm, private_pem=pem, kid=key.thumbprint())
 
     def jwk(self) -> jwk.JWK:
-        return jwk.JWK.from_pem(self.private_pem.encode())
+        # Loading an RSA private key checks it, which is slow: parse each key once.
+        if self.kid not in _parsed_keys:
+            _parsed_keys[self.kid] = jwk.JWK.from_pem(self.private_pem.encode())
+        return _parsed_keys[self.kid]
+
+    def private_key(self):
+        if ("private", self.kid) not in _parsed_keys:
+            _parsed_keys[("private", self.kid)] = serialization.load_pem_private_key(
+                self.private_pem.encode(), password=None)
+        return _parsed_keys[("private", self.kid)]
 
     def public_jwk(self) -> dict:
         public = self.jwk().export_public(as_dict=True)

@@ -8,7 +8,7 @@ import secrets
 import time
 import uuid
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from .realms import issuer, public_username
@@ -43,8 +43,7 @@ def sign(realm, claims, header: dict | None = None, key=None) -> str:
     full_header = {"alg": "RS256", "typ": "JWT", "kid": key.kid, **(header or {})}
     full_header = {name: value for name, value in full_header.items() if value is not None}
     signing_input = f"{_b64(json.dumps(full_header).encode())}.{_b64(json.dumps(claims).encode())}"
-    private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
-    signature = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    signature = key.private_key().sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input}.{_b64(signature)}"
 
 

@@ -18,6 +18,7 @@ AUTH_SETTINGS = {
     "KEYCLOAK_JWKS_REFETCH_SECONDS": 0,
     "GATEWAY_SERVICE_ID": SERVICE,
     "ROOT_URLCONF": "tests.eha_auth.urls",
+    "LOGIN_REDIRECT_URL": "/",
 }
 
 
