@@ -10,7 +10,6 @@ from oauth2_provider.models import AbstractApplication
 
 from .realms import current_realm
 
-
 _parsed_keys: dict = {}
 
 
@@ -32,6 +31,9 @@ class RealmKey(models.Model):
     private_pem = models.TextField()
     kid = models.CharField(max_length=64, db_index=True)
     retired = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.realm}/{self.kid}"
 
     @classmethod
     def generate(cls, realm: Realm) -> RealmKey:

@@ -138,7 +138,7 @@ def _verified_claims(token: str) -> dict | None:
         try:
             parsed = jwt.JWT(jwt=token, key=key.jwk(), check_claims=False)
             return json.loads(parsed.claims)
-        except Exception:  # noqa: S112 - try the next key
+        except Exception:
             continue
     return None
 

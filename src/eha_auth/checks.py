@@ -109,7 +109,7 @@ def check_login_setup(app_configs=None, **kwargs) -> list:
             "AUTHENTICATION_BACKENDS: Keycloak login cannot succeed.",
             hint="Add it to AUTHENTICATION_BACKENDS, or ignore this if only gateway "
                  "tokens are used.", id="eha_auth.W001"))
-    if getattr(settings, "SESSION_ENGINE", "") == "django.contrib.sessions.backends.signed_cookies":
+    if getattr(settings, "SESSION_ENGINE", "").endswith(".signed_cookies"):
         warnings.append(Warning(
             "Keycloak login keeps the provider's tokens in the session, and signed-cookie "
             "sessions would send them to the browser.",

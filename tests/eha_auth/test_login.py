@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.contrib.sessions.models import Session
+from example.idp import seed
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
-from example.idp import seed
 from tests.eha_auth import forge
 from tests.eha_auth.conftest import SERVICE
 from tests.harness import logcheck

@@ -123,7 +123,9 @@ class UserMapper:
         user.save()
         group, _ = Group.objects.get_or_create(name=realm)
         user.groups.add(group)
-        self.map_roles(user, realm, claims)
+        changed = self.map_roles(user, realm, claims)
+        if changed:
+            user.save(update_fields=sorted(set(changed)))
         return user
 
     def update_user(self, user, realm: str, claims: dict[str, Any]) -> None:
