@@ -130,8 +130,8 @@ class AuthSettings:
 
     @property
     def KEYCLOAK_USER_CACHE_SECONDS(self) -> int:
-        """The user of unchanged claims is reused this long (dropped when the user changes)."""
-        return getattr(settings, "KEYCLOAK_USER_CACHE_SECONDS", 60)
+        """A returning user is reused this long per process (dropped when changed there)."""
+        return getattr(settings, "KEYCLOAK_USER_CACHE_SECONDS", 10)
 
     @property
     def KEYCLOAK_MAX_TOKEN_BYTES(self) -> int:

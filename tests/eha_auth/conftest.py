@@ -7,6 +7,7 @@ from django.core.cache import cache
 from example.idp import seed
 
 from eha_auth.oidc.tokens import verified_tokens
+from eha_auth.oidc.users import local_users
 from tests.eha_auth.idp import start_idp
 
 SERVICE = "svc"
@@ -45,8 +46,12 @@ def auth_settings(settings, idp):
         "eha_auth.backends.gateway.GatewayBackend",
         "django.contrib.auth.backends.ModelBackend",
     ]
-    cache.clear()
-    verified_tokens.clear()
+    clear_caches()
     yield settings
+    clear_caches()
+
+
+def clear_caches():
     cache.clear()
     verified_tokens.clear()
+    local_users.clear()

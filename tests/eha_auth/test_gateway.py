@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.eha_auth.conftest import SERVICE
+from tests.eha_auth.conftest import SERVICE, clear_caches
 
 pytestmark = pytest.mark.django_db
 ITEMS = f"/alpha/{SERVICE}/api/items/"
@@ -106,14 +106,12 @@ def test_returning_user_costs_no_call_no_query_no_write(client, idp):
 
 def test_user_row_written_only_when_claims_change(client, idp):
     client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
-    from django.core.cache import cache
-
-    cache.clear()  # even without the cached user, unchanged claims write nothing
+    clear_caches()  # even without the cached user, unchanged claims write nothing
     with CaptureQueriesContext(connection) as queries:
         client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
     assert writes(queries) == []
     get_user_model().objects.filter(username="alpha__alice").update(first_name="Old")
-    cache.clear()
+    clear_caches()
     with CaptureQueriesContext(connection) as queries:
         client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
     assert len(writes(queries)) == 1

@@ -7,7 +7,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from ..backends.gateway import protected_realm
 from ..conf import app_settings
-from ..middleware import authenticate_gateway
+from ..middleware import authenticate_gateway, header_token
 from ..oidc.errors import InvalidToken, ProviderUnavailable
 from ..oidc.tokens import realm_of_token
 
@@ -25,13 +25,13 @@ class GatewayAuthentication(BaseAuthentication):
     """
 
     def authenticate(self, request):
-        realm = protected_realm(request._request.path_info)
-        if realm is None:
-            return None
         done = getattr(request._request, "_eha_gateway", None)
         if done is not None:  # GatewayAuthenticationMiddleware verified it already
             return done
-        token = request._request.headers.get(app_settings.GATEWAY_HEADER_TOKEN)
+        realm = protected_realm(request._request.path_info)
+        if realm is None:
+            return None
+        token = header_token(request._request)
         if not token:
             raise exceptions.NotAuthenticated()
         return _authenticate(request, realm, token)

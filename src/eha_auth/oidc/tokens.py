@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
 import jwt
 
 from ..conf import app_settings
 from . import jwks
+from .cache import TTLCache, VerifiedClaims
 from .errors import InvalidToken
 from .realms import check_realm, issuer, realm_of_issuer
 
@@ -24,53 +22,23 @@ LOGOUT_HEADER_TYPES = {None, "jwt", "logout+jwt", "application/logout+jwt"}
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
-class VerifiedTokenCache:
-    """Verified claims by token digest, in this process, until min(exp, a short TTL)."""
-
-    def __init__(self, max_entries: int = 10000) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> dict | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry[0] <= time.time():
-            with self._lock:
-                self._entries.pop(key, None)
-            return None
-        return entry[1]
-
-    def set(self, key: str, claims: dict, expires_at: float) -> None:
-        with self._lock:
-            self._entries[key] = (expires_at, claims)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-verified_tokens = VerifiedTokenCache()
-
-
-def token_digest(realm: str, token: str) -> str:
-    return hashlib.sha256(f"{realm}\x00{token}".encode()).hexdigest()
+# Verified claims by token digest, in this process, until min(exp, a short TTL).
+verified_tokens = TTLCache()
 
 
 def verify_access_token(realm: str, token: str) -> dict[str, Any]:
     """Return the claims of an access token of ``realm``, or raise InvalidToken."""
     if not isinstance(token, str) or len(token) > app_settings.KEYCLOAK_MAX_TOKEN_BYTES:
         raise InvalidToken("token too long")
-    digest = token_digest(realm, token)
+    # Keyed by the token itself: only verified tokens are kept, in this process only.
+    digest = (realm, token)
     claims = verified_tokens.get(digest)
     if claims is not None:
         return claims
     claims = decode(check_realm(realm), token, header_types=ACCESS_HEADER_TYPES,
                     audiences=app_settings.KEYCLOAK_AUDIENCES)
     check_access_claims(claims)
+    claims = VerifiedClaims(claims)
     expires_at = min(float(claims["exp"]), time.time() + app_settings.KEYCLOAK_TOKEN_CACHE_SECONDS)
     verified_tokens.set(digest, claims, expires_at)
     return claims

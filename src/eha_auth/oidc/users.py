@@ -7,31 +7,40 @@ the subclass in KEYCLOAK_USER_MAPPER.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import time
 from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
 from ..users import realm_username
+from .cache import TTLCache
 
-USER_CACHE_KEY = "eha_auth:user:{digest}"
-
-
-def user_cache_key(username: str) -> str:
-    return USER_CACHE_KEY.format(digest=hashlib.sha256(username.encode()).hexdigest()[:40])
+# The user of unchanged claims, per username, in this process for KEYCLOAK_USER_CACHE_SECONDS:
+# a returning user costs no query. Changes made here drop the entry at once (signals);
+# other workers see them when their entry expires.
+local_users = TTLCache()
 
 
 def forget_user(username: str) -> None:
     """Drop the cached user of ``username`` (called whenever the user row changes)."""
-    cache.delete(user_cache_key(username))
+    local_users.pop(username)
+
+
+def request_copy(user):
+    """Return a shallow copy of a cached user, so one request's attributes stay its own."""
+    new = user.__class__.__new__(user.__class__)
+    new.__dict__ = user.__dict__.copy()
+    new._state = copy.copy(user._state)
+    return new
 
 
 def forget_members(sender, instance, action, pk_set=None, model=None, **kwargs) -> None:
@@ -57,19 +66,31 @@ class UserMapper:
 
     def map_user(self, realm: str, claims: dict[str, Any]):
         """Return the active user of ``claims`` in ``realm``, or None."""
-        username = self.get_username(realm, claims)
+        username, fingerprint = self.identify(realm, claims)
         if not username:
             return None
-        fingerprint = self.claims_hash(realm, claims)
-        cached = cache.get(user_cache_key(username))
+        cached = local_users.get(username)
         if cached is not None and cached[0] == fingerprint:
-            return cached[1] if cached[1].is_active else None
-        user = self.get_or_create_user(realm, username, claims)
-        if user is None:
-            return None
-        cache.set(user_cache_key(username), (fingerprint, user),
-                  app_settings.KEYCLOAK_USER_CACHE_SECONDS)
-        return user if user.is_active else None
+            user = cached[1]
+        else:
+            user = self.get_or_create_user(realm, username, claims)
+            if user is None:
+                return None
+            local_users.set(username, (fingerprint, user),
+                            time.time() + app_settings.KEYCLOAK_USER_CACHE_SECONDS)
+        return request_copy(user) if user.is_active else None
+
+    def identify(self, realm: str, claims: dict[str, Any]) -> tuple[str | None, str | None]:
+        """Return (username, claims hash), computed once per verified token."""
+        memo = getattr(claims, "memo", None)
+        key = (type(self), realm)
+        if memo is not None and key in memo:
+            return memo[key]
+        username = self.get_username(realm, claims)
+        found = (username, self.claims_hash(realm, claims) if username else None)
+        if memo is not None:
+            memo[key] = found
+        return found
 
     def get_username(self, realm: str, claims: dict[str, Any]) -> str | None:
         """Return the stored username: ``{realm}__{preferred_username}``."""
