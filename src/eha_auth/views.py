@@ -52,11 +52,11 @@ def initial_realm(request) -> str | None:
             or request.session.get(sessions.REALM_SESSION_KEY))
 
 
-def complete_login(request, user, next_url: str) -> HttpResponseRedirect:
+def complete_login(request, user, next_url: str, mode: str) -> HttpResponseRedirect:
     """Log ``user`` in, keep the provider tokens in the session, go to ``next_url``."""
     realm, tokens, claims = user.oidc_tokens
     login(request, user, backend=BACKEND_PATH)
-    sessions.store_tokens(request, realm, tokens, claims)
+    sessions.store_tokens(request, realm, tokens, claims, mode)
     return HttpResponseRedirect(next_url)
 
 
@@ -98,7 +98,7 @@ class LoginView(View):
                             keycloak_password=form.cleaned_data["password"])
         if user is None:
             return self.render(form, status=400, error=_("Wrong username or password."))
-        return complete_login(self.request, user, safe_next(self.request))
+        return complete_login(self.request, user, safe_next(self.request), "password")
 
     def redirect_to_provider(self, realm: str) -> HttpResponseRedirect:
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
@@ -143,7 +143,7 @@ def callback(request):
         return _login_failed(request, _(UNAVAILABLE), status=503)
     if user is None:
         return _login_failed(request, _("The sign-in could not be verified."))
-    return complete_login(request, user, flow["next"])
+    return complete_login(request, user, flow["next"], "redirect")
 
 
 def _login_failed(request, message: str, status: int = 400) -> HttpResponse:
@@ -169,7 +169,8 @@ class LogoutView(View):
         done = reverse("eha_auth:logged-out")
         if not tokens:
             return HttpResponseRedirect(done)
-        if tokens.get("id_token") and not app_settings.KEYCLOAK_BEHIND_SCENES:
+        if tokens.get("id_token") and tokens.get("mode") == "redirect":
+            # The browser has a session at the provider too: end it there (RP-initiated).
             end_session = self.end_session_url(tokens, request.build_absolute_uri(done))
             if end_session:
                 return HttpResponseRedirect(end_session)

@@ -33,11 +33,16 @@ def _key(template: str, realm: str, kind: str, value: str) -> str:
     return template.format(realm=realm, kind=kind, digest=digest)
 
 
-def store_tokens(request, realm: str, tokens: dict[str, Any], claims: dict[str, Any]) -> None:
-    """Keep the provider's tokens in the session, and index the session for logout."""
+def store_tokens(request, realm: str, tokens: dict[str, Any], claims: dict[str, Any],
+                 mode: str = "redirect") -> None:
+    """Keep the provider's tokens in the session, and index the session for logout.
+
+    ``mode`` is how the user signed in: "password" (behind the scenes) or "redirect".
+    """
     now = time.time()
     request.session[SESSION_KEY] = {
         "realm": realm,
+        "mode": mode,
         "access_token": tokens["access_token"],
         "refresh_token": tokens.get("refresh_token"),
         "id_token": tokens.get("id_token"),
