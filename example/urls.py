@@ -13,9 +13,9 @@ urlpatterns = [
 from django.conf import settings  # noqa: E402
 
 if settings.KEYCLOAK_SERVER_URL:
-    from eha_auth.urls import gateway_urlpatterns  # noqa: E402
-    from eha_auth.views import LoginView  # noqa: E402
-    from example.demo import auth_views  # noqa: E402
+    from eha_auth.urls import gateway_urlpatterns
+    from eha_auth.views import LoginView
+    from example.demo import auth_views
 
     urlpatterns += [path("auth/", auth_views.auth_page, name="demo-auth")]
     urlpatterns += gateway_urlpatterns(
