@@ -232,6 +232,15 @@ def keys(request, realm):
 
 
 @admin_only
+@require_POST
+def configure_client(request, realm, client_id):
+    """Set a client's back-channel logout URI (tests point it at a live site)."""
+    updated = Application._base_manager.filter(realm__name=realm, client_id=client_id).update(
+        backchannel_logout_uri=_body(request).get("backchannel_logout_uri", ""))
+    return JsonResponse({"updated": updated}, status=200 if updated else 404)
+
+
+@admin_only
 def stats(request):
     """GET: requests received per path; POST: reset the counts."""
     with requests_lock:

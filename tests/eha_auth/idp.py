@@ -71,6 +71,10 @@ class Idp:
     def retire_key(self, realm: str, kid: str) -> None:
         self._admin("POST", f"realms/{realm}/keys/{kid}/retire")
 
+    def set_backchannel_logout_uri(self, realm: str, client_id: str, uri: str) -> None:
+        self._admin("POST", f"realms/{realm}/clients/{client_id}",
+                    json={"backchannel_logout_uri": uri})
+
     def keys(self, realm: str) -> dict:
         return self._admin("GET", f"realms/{realm}/keys")
 

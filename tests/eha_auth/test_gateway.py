@@ -133,3 +133,35 @@ def test_no_userinfo_call_per_request(client, idp):
     for _ in range(3):
         assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 200
     assert idp.requests_to(USERINFO) == before
+
+
+def test_provider_down_gateway_keeps_working_on_cached_keys(client, idp, settings):
+    from tests.harness.servers import free_port
+
+    token = idp.access_token("alpha", "alice")
+    assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 200  # keys cached
+    fresh = idp.access_token("alpha", "bob")
+    settings.KEYCLOAK_ISSUER_URL = idp.realms_url
+    settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"  # nothing listens
+    settings.KEYCLOAK_JWKS_CACHE_SECONDS = 0  # every use tries a refetch, which fails
+    answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=fresh)
+    assert answer.status_code == 200 and answer.json()["user"] == "alpha__bob"
+
+
+def test_provider_down_and_no_keys_is_503_not_500(client, idp, settings):
+    from tests.harness.servers import free_port
+
+    token = idp.access_token("alpha", "alice")
+    settings.KEYCLOAK_ISSUER_URL = idp.realms_url
+    settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
+    assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token).status_code == 503
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE
+                           if m != "eha_auth.middleware.GatewayAuthenticationMiddleware"]
+    assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 503
+
+
+def test_key_rotation_new_tokens_accepted_without_restart(client, idp):
+    assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha")).status_code == 200
+    idp.add_key("alpha")
+    answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "bob"))
+    assert answer.status_code == 200 and answer.json()["user"] == "alpha__bob"

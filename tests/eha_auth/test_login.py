@@ -330,3 +330,46 @@ def test_bad_logout_tokens_are_refused(client, settings, idp, case):
 
     assert backchannel(Client(), token).status_code == 400
     assert whoami(client) == "alpha__alice"
+
+
+def test_backchannel_marker_ends_a_session_the_index_missed(client, settings, idp):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from eha_auth.oidc import sessions
+
+    login_behind_scenes(client, settings)
+    tokens = session_tokens(client)
+    for kind in ("sid", "sub"):  # lose the sessions index (as an evicted cache entry)
+        cache.delete(sessions._key(sessions.INDEX_KEY, "alpha", kind, tokens[kind]))
+    assert backchannel(Client(), logout_token(idp, sid=tokens["sid"])).status_code == 200
+    assert whoami(client) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_provider_delivers_backchannel_logout_to_a_live_site(live_server, settings, idp):
+    """The provider itself posts the logout token when the user's provider session ends."""
+    from importlib import import_module
+
+    settings.KEYCLOAK_BEHIND_SCENES = True
+    site = live_server.url
+    idp.set_backchannel_logout_uri("alpha", seed.CLIENT_ID, f"{site}{ACCOUNTS}/backchannel-logout/")
+    try:
+        browser = requests.Session()
+        page = browser.get(site + LOGIN, timeout=10).text
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        answer = browser.post(site + LOGIN, timeout=10, allow_redirects=False, data={
+            "csrfmiddlewaretoken": csrf, "realm": "alpha", "username": "alice",
+            "password": seed.password("alpha", "alice")})
+        assert answer.status_code == 302
+        assert browser.get(site + "/whoami/", timeout=10).json()["user"] == "alpha__alice"
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        tokens = store(browser.cookies["sessionid"]).load()["eha_auth_oidc"]
+        logcheck.register(tokens["refresh_token"], tokens["access_token"], tokens["id_token"])
+        keycloak = KeycloakOpenID(server_url=idp.url, realm_name="alpha",
+                                  client_id=seed.CLIENT_ID,
+                                  client_secret_key=seed.client_secret("alpha"), timeout=(2, 5))
+        keycloak.logout(tokens["refresh_token"])  # the provider session ends, elsewhere
+        assert browser.get(site + "/whoami/", timeout=10).json()["user"] is None
+    finally:
+        idp.set_backchannel_logout_uri("alpha", seed.CLIENT_ID, "")
