@@ -353,7 +353,8 @@ def test_provider_delivers_backchannel_logout_to_a_live_site(live_server, settin
 
     settings.KEYCLOAK_BEHIND_SCENES = True
     site = live_server.url
-    idp.set_backchannel_logout_uri("alpha", seed.CLIENT_ID, f"{site}{ACCOUNTS}/backchannel-logout/")
+    idp.set_backchannel_logout_uri("alpha", seed.CLIENT_ID,
+                                   f"{site}{ACCOUNTS}/backchannel-logout/")
     try:
         browser = requests.Session()
         page = browser.get(site + LOGIN, timeout=10).text
