@@ -81,7 +81,7 @@ class GatewayAuthenticationMiddleware:
         try:
             user = authenticate_gateway(request, realm, token)
         except InvalidToken as exc:
-            logger.info("gateway token refused on realm %s: %s", realm, exc)
+            logger.info("gateway token refused on realm %r: %s", realm, exc)
             return unauthorized(realm, "invalid_token")
         except ProviderUnavailable:
             return JsonResponse({"detail": "The identity provider cannot be reached."},

@@ -165,3 +165,18 @@ def test_key_rotation_new_tokens_accepted_without_restart(client, idp):
     idp.add_key("alpha")
     answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "bob"))
     assert answer.status_code == 200 and answer.json()["user"] == "alpha__bob"
+
+
+def test_backend_follows_djangos_authenticate_contract(rf, idp, settings):
+    from django.contrib.auth import authenticate
+
+    from tests.harness.servers import free_port
+
+    request = rf.get("/")
+    user = authenticate(request, gateway_token=idp.access_token("alpha", "bob"), realm="alpha")
+    assert user.username == "alpha__bob"
+    assert user.backend == "eha_auth.backends.gateway.GatewayBackend"
+    assert authenticate(request, gateway_token="x.y.z", realm="alpha") is None
+    assert authenticate(request, gateway_token=idp.access_token("beta"), realm="alpha") is None
+    settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
+    assert authenticate(request, gateway_token=idp.access_token("beta"), realm="beta") is None

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 
 from ..conf import app_settings
-from ..oidc.errors import InvalidToken
+from ..oidc.errors import InvalidToken, ProviderUnavailable
 from ..oidc.tokens import verify_access_token
 from ..oidc.users import map_user
 
@@ -45,7 +45,7 @@ class GatewayBackend(BaseBackend):
             return None
         try:
             return self.user_for_token(realm, gateway_token)
-        except InvalidToken:
+        except (InvalidToken, ProviderUnavailable):
             return None
 
     def user_for_token(self, realm: str, token: str):
