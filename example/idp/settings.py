@@ -1,6 +1,6 @@
 """A Keycloak-shaped OpenID Connect provider for tests and the demo (never for production).
 
-Realms live under ``/realms/<realm>/`` with Keycloak's paths; see README.md in this folder.
+Realms live under ``/realms/<realm>/`` with Keycloak's paths (see "eha_auth" in README.md).
 Environment: ``IDP_DATABASE`` (SQLite file), ``IDP_ADMIN_TOKEN`` (guards ``/_admin/``),
 ``IDP_ACCESS_TOKEN_SECONDS`` (lifetime of access tokens, 300 by default).
 """

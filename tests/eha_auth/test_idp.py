@@ -35,3 +35,21 @@ def test_each_realm_has_its_own_issuer_and_key(idp):
     assert jwt.decode(token, options={"verify_signature": False})["iss"] == idp.issuer("beta")
     with pytest.raises(KeycloakError):  # alpha's token is not valid in beta
         client(idp, "beta").userinfo(idp.access_token("alpha", "alice"))
+
+
+def test_one_keycloak_client_per_realm_reused_with_timeouts(settings):
+    import threading
+
+    from eha_auth.oidc.client import keycloak_client
+
+    alpha = keycloak_client("alpha")
+    assert keycloak_client("alpha") is alpha and keycloak_client("beta") is not alpha
+    assert alpha.connection.timeout == settings.KEYCLOAK_TIMEOUT
+    assert alpha.connection.max_retries == 0
+    other_thread = []
+    thread = threading.Thread(target=lambda: other_thread.append(keycloak_client("alpha")))
+    thread.start()
+    thread.join()
+    assert other_thread[0] is not alpha  # python-keycloak clients are not thread-safe
+    settings.KEYCLOAK_TIMEOUT = (1, 2)
+    assert keycloak_client("alpha").connection.timeout == (1, 2)  # settings read on each use
