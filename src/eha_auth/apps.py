@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
+from django.core.signals import setting_changed
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -11,11 +12,14 @@ class AuthConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks as system_checks
+        from .conf import forget_cached_settings
         from .oidc import users
 
         checks.register(system_checks.check_keycloak_settings, checks.Tags.security)
         checks.register(system_checks.check_middleware, checks.Tags.security)
         checks.register(system_checks.check_login_setup, checks.Tags.security)
+
+        setting_changed.connect(forget_cached_settings, dispatch_uid="eha_auth.settings")
 
         def forget(sender, instance, **kwargs):
             username = getattr(instance, "get_username", None)

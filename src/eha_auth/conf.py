@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 DEFAULT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
                       "ES256", "ES384", "ES512"]
 
 
+# Values of app_settings.cached(): read on every gateway request, so remembered until Django
+# reports a settings change (override_settings sends setting_changed; see apps.py).
+_memo: dict[str, Any] = {}
+
+
+def forget_cached_settings(**kwargs: Any) -> None:
+    """setting_changed receiver: forget every remembered value."""
+    _memo.clear()
+
+
 class AuthSettings:
     """One property per setting, with its default."""
+
+    def cached(self, name: str) -> Any:
+        """Return the setting ``name`` as its property gives it, remembered until a change."""
+        try:
+            return _memo[name]
+        except KeyError:
+            _memo[name] = value = getattr(self, name)
+            return value
 
     # Shared with the other apps (README, "How the apps meet").
 

@@ -45,7 +45,7 @@ def authenticate_gateway(request, realm: str, token: str):
 
 def header_token(request) -> str | None:
     """Return the gateway's token header (read from META: cheaper than request.headers)."""
-    name = app_settings.GATEWAY_HEADER_TOKEN.upper().replace("-", "_")
+    name = app_settings.cached("GATEWAY_HEADER_TOKEN").upper().replace("-", "_")
     return request.META.get(f"HTTP_{name}")
 
 

@@ -24,17 +24,17 @@ def _gateway_path(app_url: str, service: str) -> re.Pattern:
 
 def realm_from_path(path: str) -> str | None:
     """Return the realm of a gateway path ``/<APP_URL><realm>/<GATEWAY_SERVICE_ID>/...``."""
-    service = app_settings.GATEWAY_SERVICE_ID
+    service = app_settings.cached("GATEWAY_SERVICE_ID")
     if not service:
         return None
-    match = _gateway_path(app_settings.APP_URL or "/", service).match(path)
+    match = _gateway_path(app_settings.cached("APP_URL") or "/", service).match(path)
     return match["realm"] if match else None
 
 
 def protected_realm(path: str) -> str | None:
     """Return the realm of a gateway path unless it is the public realm."""
     realm = realm_from_path(path)
-    return None if realm in (None, app_settings.GATEWAY_PUBLIC_REALM) else realm
+    return None if realm in (None, app_settings.cached("GATEWAY_PUBLIC_REALM")) else realm
 
 
 class GatewayBackend(BaseBackend):

@@ -16,16 +16,17 @@ REALM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def is_allowed_realm(realm: str | None) -> bool:
     """Return whether users may come from ``realm``."""
-    if not realm or not REALM_NAME.match(realm) or realm == app_settings.GATEWAY_PUBLIC_REALM:
+    if not realm or not REALM_NAME.match(realm) or (
+            realm == app_settings.cached("GATEWAY_PUBLIC_REALM")):
         return False
-    resolver = app_settings.KEYCLOAK_REALM_RESOLVER
+    resolver = app_settings.cached("KEYCLOAK_REALM_RESOLVER")
     if resolver:
         try:
             return bool(import_string(resolver)(realm))
         except ImportError as exc:
             raise ImproperlyConfigured(
                 f"KEYCLOAK_REALM_RESOLVER {resolver!r} cannot be imported.") from exc
-    return realm in (app_settings.KEYCLOAK_REALMS or ())
+    return realm in (app_settings.cached("KEYCLOAK_REALMS") or ())
 
 
 def check_realm(realm: str | None) -> str:

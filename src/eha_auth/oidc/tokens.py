@@ -28,7 +28,7 @@ verified_tokens = TTLCache()
 
 def verify_access_token(realm: str, token: str) -> dict[str, Any]:
     """Return the claims of an access token of ``realm``, or raise InvalidToken."""
-    if not isinstance(token, str) or len(token) > app_settings.KEYCLOAK_MAX_TOKEN_BYTES:
+    if not isinstance(token, str) or len(token) > app_settings.cached("KEYCLOAK_MAX_TOKEN_BYTES"):
         raise InvalidToken("token too long")
     # Keyed by the token itself: only verified tokens are kept, in this process only.
     digest = (realm, token)

@@ -177,7 +177,7 @@ def _mapper_class(path: str) -> type[UserMapper]:
 
 def get_user_mapper() -> UserMapper:
     """Return an instance of the KEYCLOAK_USER_MAPPER class."""
-    return _mapper_class(app_settings.KEYCLOAK_USER_MAPPER)()
+    return _mapper_class(app_settings.cached("KEYCLOAK_USER_MAPPER"))()
 
 
 def map_user(realm: str, claims: dict[str, Any]):
