@@ -97,6 +97,8 @@ def corpus(idp):
         "ES256 header, RSA key": forge.attacker_signed(c(), {"kid": signing}, "ES256"),
         "PS256 header, RS256 key": forge.attacker_signed(c(), {"kid": signing}, "PS256"),
         "alg lower case": forge.unsigned({"alg": "rs256", "kid": signing}, c(), signature),
+        "non-ASCII": "\u00f1\u00e9.\u00fc.\u00df",
+        "scheme prefixed": f"Bearer {access}",
     }
     return cases
 
@@ -116,7 +118,8 @@ CASES = [
     "payload a JSON list", "empty", "1 MB token", "huge header", "crit header",
     "jku pointing elsewhere", "x5u pointing elsewhere", "embedded jwk", "x5c chain",
     "wrong typ header", "ID token instead of access token", "refresh typ",
-    "ES256 header, RSA key", "PS256 header, RS256 key", "alg lower case",
+    "ES256 header, RSA key", "PS256 header, RS256 key", "alg lower case", "non-ASCII",
+    "scheme prefixed",
 ]
 
 
