@@ -180,3 +180,15 @@ def test_backend_follows_djangos_authenticate_contract(rf, idp, settings):
     assert authenticate(request, gateway_token=idp.access_token("beta"), realm="alpha") is None
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
     assert authenticate(request, gateway_token=idp.access_token("beta"), realm="beta") is None
+
+
+def only_alpha(realm):
+    return realm == "alpha"
+
+
+def test_realm_resolver_replaces_the_list(client, idp, settings):
+    settings.KEYCLOAK_REALMS = None
+    settings.KEYCLOAK_REALM_RESOLVER = "tests.eha_auth.test_gateway.only_alpha"
+    assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha")).status_code == 200
+    answer = client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.access_token("beta"))
+    assert answer.status_code == 401
