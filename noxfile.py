@@ -90,12 +90,46 @@ def lint(session: nox.Session) -> None:
     session.run("lint-imports")
 
 
+def start_demo_idp(session: nox.Session, site_port: str) -> dict[str, str]:
+    """Start example/idp (a Keycloak-shaped provider) in the background; return the site's env.
+
+    EHA_IDP_PORT chooses its port (a free one by default); it stops when nox exits.
+    """
+    import atexit
+    import socket
+    import subprocess
+    import time
+
+    port = os.environ.get("EHA_IDP_PORT")
+    if not port:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = str(sock.getsockname()[1])
+    site = f"http://127.0.0.1:{site_port}"
+    idp = ("python", "example/idp/manage.py")
+    session.run(*idp, "idp_setup", "--redirect-uri", f"{site}/", "--redirect-uri",
+                f"http://localhost:{site_port}/", "--backchannel-logout-uri",
+                f"{site}/-/demo/accounts/backchannel-logout/")
+    python = str(Path(session.bin) / "python")
+    process = subprocess.Popen([python, *idp[1:], "runserver", "--noreload", f"127.0.0.1:{port}"])
+    atexit.register(process.terminate)
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", int(port))) == 0:
+                break
+        time.sleep(0.1)
+    session.log(f"Keycloak-shaped provider on http://127.0.0.1:{port} (realms alpha, beta)")
+    return {"KEYCLOAK_SERVER_URL": f"http://127.0.0.1:{port}/realms",
+            "KEYCLOAK_CLIENT_SECRET": "eha-client-secret-7Qx"}
+
+
 @nox.session(python="3.11")
 def demo(session: nox.Session) -> None:
     """Run the demo site on http://127.0.0.1:8000 (EHA_DEMO_PORT to change)."""
     session.install("-e", ".[demo]")
     port = os.environ.get("EHA_DEMO_PORT", "8000")
     manage = ("python", "example/manage.py")
+    session.env.update(start_demo_idp(session, port))
     session.run(*manage, "migrate", "--no-input", "-v", "0")
     session.run(*manage, "demo_setup")
     extapp = start_demo_extapp(session)

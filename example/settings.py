@@ -124,3 +124,23 @@ if DEBUG:
         "roles": {"manager": [{"slug": "acme", "printable_name": "ACME"}],
                   "contributor": [{"slug": "beta", "printable_name": "Beta"}]}}}
     AUTHENTICATION_BACKENDS += ["eha_auth.proxy.backends.ProxySessionBackend"]
+
+# eha_auth: Keycloak login (both modes) and gateway tokens. `nox -s demo` starts a local
+# Keycloak-shaped provider (example/idp) and sets KEYCLOAK_SERVER_URL to it.
+KEYCLOAK_SERVER_URL = os.environ.get("KEYCLOAK_SERVER_URL") or None
+KEYCLOAK_CLIENT_ID = os.environ.get("KEYCLOAK_CLIENT_ID", "eha")
+KEYCLOAK_CLIENT_SECRET = os.environ.get("KEYCLOAK_CLIENT_SECRET") or None
+KEYCLOAK_BEHIND_SCENES = env_bool("KEYCLOAK_BEHIND_SCENES", False)
+KEYCLOAK_REALMS = env_list("KEYCLOAK_REALMS", "alpha,beta")
+KEYCLOAK_AUTHORIZED_PARTIES = env_list("KEYCLOAK_AUTHORIZED_PARTIES", "eha,eha-public")
+if KEYCLOAK_SERVER_URL:
+    GATEWAY_SERVICE_ID = os.environ.get("GATEWAY_SERVICE_ID", "demo")
+    MIDDLEWARE += [
+        "eha_auth.middleware.GatewayAuthenticationMiddleware",
+        "eha_auth.middleware.KeycloakSessionMiddleware",
+    ]
+    AUTHENTICATION_BACKENDS += [
+        "eha_auth.backends.keycloak.KeycloakBackend",
+        "eha_auth.backends.gateway.GatewayBackend",
+    ]
+    DEMO_IDP_URL = KEYCLOAK_SERVER_URL.rsplit("/realms", 1)[0]

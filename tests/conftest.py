@@ -49,3 +49,28 @@ def local_server():
 
 
 __all__ = ["django_server"]
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs():
+    """Record every log record at DEBUG; fail the test if one holds a registered secret."""
+    import logging
+
+    from tests.harness import logcheck
+
+    handler = logcheck.RecordingHandler()
+    root = logging.getLogger()
+    loggers = [root, *(logger for logger in logging.root.manager.loggerDict.values()
+                       if isinstance(logger, logging.Logger))]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:  # every logger down to DEBUG, so nothing is filtered out
+        logger.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        for logger, level in levels:
+            logger.setLevel(level)
+    leaked = logcheck.leaks(handler.lines)
+    assert not leaked, f"secrets in log lines: {leaked[:3]}"

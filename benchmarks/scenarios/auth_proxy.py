@@ -11,7 +11,7 @@ import time
 
 from eha_auth.proxy import crypto
 
-SETTINGS = "benchmarks.settings_auth"
+SETTINGS = "benchmarks.settings_auth_tokens"
 PASSPHRASE = "legacy-bench-passphrase"
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from benchmarks.clients import migrate
 from eha_auth.models import ApiToken
 
-SETTINGS = "benchmarks.settings_auth"
+SETTINGS = "benchmarks.settings_auth_tokens"
 
 
 def scenarios(bench) -> None:

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
+from django.core.signals import setting_changed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class AuthConfig(AppConfig):
@@ -7,12 +11,30 @@ class AuthConfig(AppConfig):
     verbose_name = "eha Authentication"
 
     def ready(self) -> None:
-        from django.core import checks
-
         from . import checks as system_checks
         from .apitokens import signals as token_signals
+        from .conf import forget_cached_settings
+        from .oidc import users
 
-        token_signals.connect()
+        checks.register(system_checks.check_keycloak_settings, checks.Tags.security)
+        checks.register(system_checks.check_middleware, checks.Tags.security)
+        checks.register(system_checks.check_login_setup, checks.Tags.security)
         checks.register(system_checks.check_proxy_keys, checks.Tags.security)
         checks.register(system_checks.check_proxy_options, checks.Tags.security)
         checks.register(system_checks.check_cas, checks.Tags.security)
+
+        setting_changed.connect(forget_cached_settings, dispatch_uid="eha_auth.settings")
+        token_signals.connect()
+
+        def forget(sender, instance, **kwargs):
+            username = getattr(instance, "get_username", None)
+            if username is not None:
+                users.forget_user(username())
+
+        # The cached user of unchanged claims is dropped whenever the user changes.
+        post_save.connect(forget, sender=settings.AUTH_USER_MODEL, weak=False,
+                          dispatch_uid="eha_auth.forget_user.save")
+        post_delete.connect(forget, sender=settings.AUTH_USER_MODEL, weak=False,
+                            dispatch_uid="eha_auth.forget_user.delete")
+        m2m_changed.connect(users.forget_members, weak=False,
+                            dispatch_uid="eha_auth.forget_user.m2m")

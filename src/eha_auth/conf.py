@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+
+DEFAULT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                      "ES256", "ES384", "ES512"]
+
+
+# Values of app_settings.cached(): read on every gateway request, so remembered until Django
+# reports a settings change (override_settings sends setting_changed; see apps.py).
+_memo: dict[str, Any] = {}
+
+
+def forget_cached_settings(**kwargs: Any) -> None:
+    """setting_changed receiver: forget every remembered value."""
+    _memo.clear()
 
 
 class AuthSettings:
     """One property per setting, with its default."""
+
+    def cached(self, name: str) -> Any:
+        """Return the setting ``name`` as its property gives it, remembered until a change."""
+        try:
+            return _memo[name]
+        except KeyError:
+            _memo[name] = value = getattr(self, name)
+            return value
 
     # Shared with the other apps (README, "How the apps meet").
 
@@ -37,21 +60,123 @@ class AuthSettings:
     def APP_URL(self) -> str:
         return getattr(settings, "APP_URL", "/")
 
+    # Keycloak and OpenID Connect (aether's names kept).
 
-app_settings = AuthSettings()
+    @property
+    def KEYCLOAK_SERVER_URL(self) -> str | None:
+        """The provider up to ``/realms`` (e.g. ``https://id.example.org/auth/realms``)."""
+        url = getattr(settings, "KEYCLOAK_SERVER_URL", None)
+        return url.rstrip("/") if url else None
+
+    @property
+    def KEYCLOAK_ISSUER_URL(self) -> str | None:
+        """The ``iss`` of tokens up to ``/realms``, when the provider's public URL differs."""
+        url = getattr(settings, "KEYCLOAK_ISSUER_URL", None)
+        return url.rstrip("/") if url else self.KEYCLOAK_SERVER_URL
+
+    @property
+    def KEYCLOAK_CLIENT_ID(self) -> str:
+        return getattr(settings, "KEYCLOAK_CLIENT_ID", "eha")
+
+    @property
+    def KEYCLOAK_CLIENT_SECRET(self) -> str | None:
+        """The client's secret when it is confidential (None for a public client)."""
+        return getattr(settings, "KEYCLOAK_CLIENT_SECRET", None) or None
+
+    @property
+    def KEYCLOAK_BEHIND_SCENES(self) -> bool:
+        """Our own login form and a password grant, instead of the provider's login page."""
+        return getattr(settings, "KEYCLOAK_BEHIND_SCENES", False)
+
+    @property
+    def KEYCLOAK_REALMS(self) -> list[str] | None:
+        """The realms users may come from (or KEYCLOAK_REALM_RESOLVER)."""
+        return getattr(settings, "KEYCLOAK_REALMS", None)
+
+    @property
+    def KEYCLOAK_REALM_RESOLVER(self) -> str | None:
+        """Dotted path to ``callable(realm) -> bool`` deciding whether a realm is allowed."""
+        return getattr(settings, "KEYCLOAK_REALM_RESOLVER", None)
+
+    @property
+    def KEYCLOAK_AUDIENCES(self) -> list[str]:
+        """Accepted ``aud`` values of access tokens (one must be present)."""
+        return list(getattr(settings, "KEYCLOAK_AUDIENCES", None) or [self.KEYCLOAK_CLIENT_ID])
+
+    @property
+    def KEYCLOAK_AUTHORIZED_PARTIES(self) -> list[str]:
+        """Accepted ``azp`` values (the clients tokens may be issued to)."""
+        return list(getattr(settings, "KEYCLOAK_AUTHORIZED_PARTIES", None)
+                    or self.KEYCLOAK_AUDIENCES)
+
+    @property
+    def KEYCLOAK_ALGORITHMS(self) -> list[str]:
+        """Accepted signature algorithms; never ``none`` nor HMAC, whatever is set."""
+        return list(getattr(settings, "KEYCLOAK_ALGORITHMS", DEFAULT_ALGORITHMS))
+
+    @property
+    def KEYCLOAK_LEEWAY(self) -> int:
+        """Seconds of clock skew allowed on exp, nbf and iat."""
+        return getattr(settings, "KEYCLOAK_LEEWAY", 30)
+
+    @property
+    def KEYCLOAK_SCOPE(self) -> str:
+        return getattr(settings, "KEYCLOAK_SCOPE", "openid profile email")
+
+    @property
+    def KEYCLOAK_TIMEOUT(self) -> tuple[float, float]:
+        """(connect, read) seconds for every call to the provider."""
+        return tuple(getattr(settings, "KEYCLOAK_TIMEOUT", (3.05, 10)))
+
+    @property
+    def KEYCLOAK_JWKS_CACHE_SECONDS(self) -> int:
+        """Keys are fetched again after this long."""
+        return getattr(settings, "KEYCLOAK_JWKS_CACHE_SECONDS", 300)
+
+    @property
+    def KEYCLOAK_JWKS_MAX_AGE(self) -> int:
+        """While the provider cannot be reached, the last good keys serve this long."""
+        return getattr(settings, "KEYCLOAK_JWKS_MAX_AGE", 86400)
+
+    @property
+    def KEYCLOAK_JWKS_REFETCH_SECONDS(self) -> int:
+        """At most one fetch of a realm's keys this often (unknown kid, failures)."""
+        return getattr(settings, "KEYCLOAK_JWKS_REFETCH_SECONDS", 10)
+
+    @property
+    def KEYCLOAK_TOKEN_CACHE_SECONDS(self) -> int:
+        """A verified access token is trusted this long (never past its exp)."""
+        return getattr(settings, "KEYCLOAK_TOKEN_CACHE_SECONDS", 60)
+
+    @property
+    def KEYCLOAK_USER_CACHE_SECONDS(self) -> int:
+        """A returning user is reused this long per process (dropped when changed there)."""
+        return getattr(settings, "KEYCLOAK_USER_CACHE_SECONDS", 10)
+
+    @property
+    def KEYCLOAK_MAX_TOKEN_BYTES(self) -> int:
+        return getattr(settings, "KEYCLOAK_MAX_TOKEN_BYTES", 16384)
+
+    @property
+    def KEYCLOAK_REFRESH_AHEAD_SECONDS(self) -> int:
+        """Session tokens are refreshed when less than this is left of the access token."""
+        return getattr(settings, "KEYCLOAK_REFRESH_AHEAD_SECONDS", 60)
+
+    @property
+    def KEYCLOAK_USER_MAPPER(self) -> str:
+        """Dotted path of the class turning verified claims into a user."""
+        return getattr(settings, "KEYCLOAK_USER_MAPPER", "eha_auth.oidc.users.UserMapper")
+
+    @property
+    def LOGIN_REDIRECT_URL(self) -> str:
+        return getattr(settings, "LOGIN_REDIRECT_URL", "/")
 
 
-class AuthMoreSettings(AuthSettings):
-    """The shared settings, plus proxy sessions, API tokens, CAS and login pages."""
+    # Proxy sessions, API tokens, CAS and login pages.
 
     @property
     def REALM_COOKIE(self) -> str:
         return getattr(settings, "REALM_COOKIE", "eha-realm")
-
-    @property
-    def KEYCLOAK_SERVER_URL(self) -> str | None:
-        """Keycloak login is on when this is set (it cannot be on with CAS)."""
-        return getattr(settings, "KEYCLOAK_SERVER_URL", None)
 
     # Upstream proxy sessions.
 
@@ -128,10 +253,6 @@ class AuthMoreSettings(AuthSettings):
             "eha_auth.accounts.methods.proxy_mockup",
         ])
 
-    @property
-    def LOGIN_REDIRECT_URL(self) -> str:
-        return getattr(settings, "LOGIN_REDIRECT_URL", "/")
-
     # CAS (django-cas-ng reads its own CAS_* settings; these are ours).
 
     @property
@@ -154,4 +275,4 @@ class AuthMoreSettings(AuthSettings):
         return getattr(settings, "CAS_TIMEOUT", (3.0, 10.0))
 
 
-more_settings = AuthMoreSettings()
+app_settings = AuthSettings()

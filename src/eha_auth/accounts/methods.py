@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
-from ..conf import more_settings
+from ..conf import app_settings
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 CAS_BACKEND = "eha_auth.cas.backends.CASBackend"
@@ -36,7 +36,7 @@ class LoginMethod:
 def enabled_methods(request: HttpRequest) -> list[LoginMethod]:
     """Return the login methods the project enabled, in EHA_AUTH_LOGIN_METHODS order."""
     methods = []
-    for path in more_settings.LOGIN_METHODS:
+    for path in app_settings.LOGIN_METHODS:
         method = import_string(path)(request)
         if method is not None:
             methods.append(method)
@@ -64,7 +64,7 @@ def password(request: HttpRequest) -> LoginMethod | None:
 
 def cas(request: HttpRequest) -> LoginMethod | None:
     """CAS, when the CAS backend is enabled and CAS_SERVER_URL is set."""
-    if CAS_BACKEND not in _backends() or not more_settings.CAS_SERVER_URL:
+    if CAS_BACKEND not in _backends() or not app_settings.CAS_SERVER_URL:
         return None
     try:
         return LoginMethod("cas", "Central Authentication Service (CAS)",
@@ -75,7 +75,7 @@ def cas(request: HttpRequest) -> LoginMethod | None:
 
 def proxy_mockup(request: HttpRequest) -> LoginMethod | None:
     """The proxy mockup login, in DEBUG only."""
-    if not settings.DEBUG or not more_settings.PROXY_MOCKUP_SESSIONS:
+    if not settings.DEBUG or not app_settings.PROXY_MOCKUP_SESSIONS:
         return None
     try:
         return LoginMethod("proxy-mockup", "Mockup session (development)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from ..conf import more_settings
+from ..conf import app_settings
 from ..users import split_username
 
 SESSION_REALM_KEY = "eha_realm"
@@ -20,17 +20,17 @@ def current_realm(request: HttpRequest) -> str | None:
     finally ``DEFAULT_REALM``. A realm named by the client is only a claim:
     callers check membership before granting anything.
     """
-    if not more_settings.MULTITENANCY:
+    if not app_settings.MULTITENANCY:
         return None
     match = getattr(request, "resolver_match", None)
     if match is not None and match.kwargs.get("realm"):
         return match.kwargs["realm"]
     for realm in (getattr(request, "realm", None), _session_realm(request),
-                  request.COOKIES.get(more_settings.REALM_COOKIE),
+                  request.COOKIES.get(app_settings.REALM_COOKIE),
                   request.headers.get(REALM_HEADER)):
         if realm:
             return realm
-    return more_settings.DEFAULT_REALM
+    return app_settings.DEFAULT_REALM
 
 
 def _session_realm(request: HttpRequest) -> str | None:

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ..conf import more_settings
+from ..conf import app_settings
 
 
 def is_safe_next(request: HttpRequest, url: str | None) -> bool:
@@ -29,4 +29,4 @@ def safe_next(request: HttpRequest, url: str | None, default: str | None = None)
     """Return ``url`` when it is safe, else ``default`` (LOGIN_REDIRECT_URL)."""
     if is_safe_next(request, url):
         return url
-    return default if default is not None else more_settings.LOGIN_REDIRECT_URL
+    return default if default is not None else app_settings.LOGIN_REDIRECT_URL

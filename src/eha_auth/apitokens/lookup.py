@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 
 from ..accounts.realms import user_realms
-from ..conf import more_settings
+from ..conf import app_settings
 from ..models import ApiToken, token_digest
 
 CACHE_PREFIX = "eha_auth:api-token:"
@@ -40,7 +40,7 @@ class TokenOwner:
 
 
 def _cache():
-    return caches[more_settings.API_TOKEN_CACHE_ALIAS]
+    return caches[app_settings.API_TOKEN_CACHE_ALIAS]
 
 
 def cache_key(digest: str) -> str:
@@ -64,7 +64,7 @@ def find_owner(key: str) -> TokenOwner | None:
 def _reload(digest: str, stamp: str | None) -> TokenOwner | None:
     """Load the owner from the database; share a stamp (or INVALID) for the other processes."""
     owner = _load(digest)
-    ttl = more_settings.API_TOKEN_CACHE_SECONDS
+    ttl = app_settings.API_TOKEN_CACHE_SECONDS
     if owner is None:
         _local.pop(digest, None)
         _cache().set(cache_key(digest), INVALID, ttl)

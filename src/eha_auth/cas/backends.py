@@ -11,7 +11,7 @@ from django_cas_ng.signals import cas_user_authenticated
 from django_cas_ng.utils import get_cas_client
 
 from ..accounts.realms import add_to_realm, current_realm
-from ..conf import more_settings
+from ..conf import app_settings
 from ..users import realm_username
 from .http import TimeoutSession
 
@@ -51,9 +51,9 @@ class CASBackend(BaseCASBackend):
 
     def get_realm(self, request: HttpRequest, attributes: dict[str, Any]) -> str | None:
         """Return the realm: the CAS_REALM_ATTRIBUTE attribute, else the current realm."""
-        if not more_settings.MULTITENANCY:
+        if not app_settings.MULTITENANCY:
             return None
-        name = more_settings.CAS_REALM_ATTRIBUTE
+        name = app_settings.CAS_REALM_ATTRIBUTE
         value = attributes.get(name) if name else None
         if isinstance(value, list):
             value = value[0] if value else None
@@ -61,7 +61,7 @@ class CASBackend(BaseCASBackend):
 
     def get_groups(self, attributes: dict[str, Any]) -> list[str]:
         """Return the Group names listed in the CAS_GROUPS_ATTRIBUTE attribute."""
-        name = more_settings.CAS_GROUPS_ATTRIBUTE
+        name = app_settings.CAS_GROUPS_ATTRIBUTE
         value = attributes.get(name) if name else None
         values = value if isinstance(value, list) else [value]
         return [v for v in values if isinstance(v, str) and v]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import requests
 
-from ..conf import more_settings
+from ..conf import app_settings
 
 
 class TimeoutSession(requests.Session):
     """A requests session whose calls time out (CAS_TIMEOUT: connect, read) unless told."""
 
     def request(self, method, url, **kwargs):
-        kwargs.setdefault("timeout", more_settings.CAS_TIMEOUT)
+        kwargs.setdefault("timeout", app_settings.CAS_TIMEOUT)
         return super().request(method, url, **kwargs)

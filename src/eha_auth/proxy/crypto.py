@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 
-from ..conf import more_settings
+from ..conf import app_settings
 
 VERSION = "v1"
 NONCE_BYTES = 12
@@ -87,14 +87,14 @@ def _b64decode(text: str) -> bytes:
 def encrypt_payload(payload: dict[str, Any], *, key_id: str | None = None,
                     max_age: int | None = None) -> str:
     """Return ``payload`` encrypted with the write key, with ``exp`` added when absent."""
-    key_id = key_id or more_settings.PROXY_SESSION_WRITE_KEY_ID
-    keys = more_settings.PROXY_SESSION_KEYS
+    key_id = key_id or app_settings.PROXY_SESSION_WRITE_KEY_ID
+    keys = app_settings.PROXY_SESSION_KEYS
     if not key_id or key_id not in keys:
         raise ImproperlyConfigured(
             "No write key: set PROXY_SESSION_KEYS and PROXY_SESSION_WRITE_KEY_ID.")
     data = dict(payload)
     if "exp" not in data:
-        data["exp"] = int(time.time()) + (max_age or more_settings.PROXY_SESSION_MAX_AGE)
+        data["exp"] = int(time.time()) + (max_age or app_settings.PROXY_SESSION_MAX_AGE)
     plaintext = json.dumps(data, separators=(",", ":"), default=str).encode()
     nonce = os.urandom(NONCE_BYTES)
     header = f"{VERSION}.{key_id}"
@@ -105,7 +105,7 @@ def encrypt_payload(payload: dict[str, Any], *, key_id: str | None = None,
 def decrypt_payload(token: str, *, now: float | None = None) -> dict[str, Any]:
     """Return the payload of a ``v1`` token, or raise SessionRejected."""
     version, key_id, body = _split(token)
-    key = more_settings.PROXY_SESSION_KEYS.get(key_id)
+    key = app_settings.PROXY_SESSION_KEYS.get(key_id)
     if key is None:
         raise SessionRejected(f"unknown key id {key_id!r}")
     raw = _b64decode(body)
@@ -150,7 +150,7 @@ def decode_jwt(token: str) -> dict[str, Any]:
     """Return the claims of a session JWT signed with a configured key (``exp`` required)."""
     import jwt
 
-    keys = more_settings.PROXY_SESSION_KEYS
+    keys = app_settings.PROXY_SESSION_KEYS
     try:
         key_id = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError as exc:
@@ -161,7 +161,7 @@ def decode_jwt(token: str) -> dict[str, Any]:
     for candidate in candidates:
         try:
             return jwt.decode(token, key_bytes(candidate, keys[candidate]),
-                              algorithms=more_settings.PROXY_SESSION_JWT_ALGORITHMS,
+                              algorithms=app_settings.PROXY_SESSION_JWT_ALGORITHMS,
                               options={"require": ["exp"], "verify_aud": False})
         except jwt.InvalidSignatureError:
             continue
@@ -175,9 +175,9 @@ def encode_jwt(claims: dict[str, Any], *, key_id: str | None = None,
     """Return ``claims`` as a JWT signed with a configured key (``exp`` added when absent)."""
     import jwt
 
-    key_id = key_id or more_settings.PROXY_SESSION_WRITE_KEY_ID
-    key = key_bytes(key_id, more_settings.PROXY_SESSION_KEYS[key_id])
-    data = {"exp": int(time.time()) + more_settings.PROXY_SESSION_MAX_AGE, **claims}
+    key_id = key_id or app_settings.PROXY_SESSION_WRITE_KEY_ID
+    key = key_bytes(key_id, app_settings.PROXY_SESSION_KEYS[key_id])
+    data = {"exp": int(time.time()) + app_settings.PROXY_SESSION_MAX_AGE, **claims}
     return jwt.encode(data, key, algorithm=algorithm, headers={"kid": key_id})
 
 
@@ -235,7 +235,7 @@ def decode_session(token: str) -> dict[str, Any]:
         return decrypt_payload(token)
     if token.count(".") == 2:
         return decode_jwt(token)
-    legacy_key = more_settings.PROXY_SESSION_LEGACY_KEY
+    legacy_key = app_settings.PROXY_SESSION_LEGACY_KEY
     if legacy_key:
         return decrypt_legacy(token, legacy_key)
     raise SessionRejected("unknown format (the legacy format is not enabled)")

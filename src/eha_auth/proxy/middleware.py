@@ -15,7 +15,7 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
 from ..accounts.realms import SESSION_REALM_KEY, current_realm
-from ..conf import more_settings
+from ..conf import app_settings
 from .crypto import SessionRejected, decode_session
 from .sessions import ProxySessionStore
 
@@ -41,7 +41,7 @@ class ProxySessionMiddleware:
             if payload is not None:
                 self.start_session(request, payload)
         user = getattr(request, "user", None)
-        if (more_settings.PROXY_SESSION_REQUIRED and not (user and user.is_authenticated)
+        if (app_settings.PROXY_SESSION_REQUIRED and not (user and user.is_authenticated)
                 and not self.is_allowed(request.path_info)):
             return self.refuse(request)
         return self.get_response(request)
@@ -51,7 +51,7 @@ class ProxySessionMiddleware:
         scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
             return credentials.strip()
-        return request.COOKIES.get(more_settings.PROXY_SESSION_COOKIE) or None
+        return request.COOKIES.get(app_settings.PROXY_SESSION_COOKIE) or None
 
     def decode(self, token: str) -> dict | None:
         """Return the verified payload, or None after logging one warning (no secrets)."""
@@ -77,7 +77,7 @@ class ProxySessionMiddleware:
 
     def is_allowed(self, path: str) -> bool:
         """Return whether ``path`` is served without a session."""
-        allowed = more_settings.PROXY_SESSION_ALLOWED_PATHS
+        allowed = app_settings.PROXY_SESSION_ALLOWED_PATHS
         return path in _login_paths() or path_allowed(path, allowed)
 
     def refuse(self, request: HttpRequest) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..accounts.realms import SESSION_REALM_KEY, current_realm
 from ..accounts.redirects import safe_next
-from ..conf import more_settings
+from ..conf import app_settings
 from .crypto import SessionRejected, decode_session, encrypt_payload
 
 logger = logging.getLogger("eha_auth.proxy")
@@ -28,26 +28,26 @@ class MockupLoginView(View):
     template_name = "eha_auth/proxy/mockup_login.html"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.DEBUG or not more_settings.PROXY_MOCKUP_SESSIONS:
+        if not settings.DEBUG or not app_settings.PROXY_MOCKUP_SESSIONS:
             raise Http404("Mockup sessions are for local development (DEBUG) only.")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return render(request, self.template_name, {
-            "usernames": sorted(more_settings.PROXY_MOCKUP_SESSIONS),
+            "usernames": sorted(app_settings.PROXY_MOCKUP_SESSIONS),
             "next": safe_next(request, request.GET.get("next"))})
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
-        payload = more_settings.PROXY_MOCKUP_SESSIONS.get(username)
+        payload = app_settings.PROXY_MOCKUP_SESSIONS.get(username)
         if payload is None:
             return render(request, self.template_name, {
-                "usernames": sorted(more_settings.PROXY_MOCKUP_SESSIONS),
+                "usernames": sorted(app_settings.PROXY_MOCKUP_SESSIONS),
                 "error": "Choose one of the mockup users."}, status=400)
         response = HttpResponseRedirect(safe_next(request, request.POST.get("next")))
-        response.set_cookie(more_settings.PROXY_SESSION_COOKIE,
+        response.set_cookie(app_settings.PROXY_SESSION_COOKIE,
                             encrypt_payload({"username": username, **payload}),
-                            max_age=more_settings.PROXY_SESSION_MAX_AGE, httponly=True,
+                            max_age=app_settings.PROXY_SESSION_MAX_AGE, httponly=True,
                             samesite="Lax", secure=request.is_secure())
         return response
 
@@ -57,7 +57,7 @@ class MockupLogoutView(View):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = HttpResponseRedirect(safe_next(request, request.POST.get("next")))
-        response.delete_cookie(more_settings.PROXY_SESSION_COOKIE, samesite="Lax")
+        response.delete_cookie(app_settings.PROXY_SESSION_COOKIE, samesite="Lax")
         return response
 
 

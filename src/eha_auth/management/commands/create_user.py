@@ -7,7 +7,7 @@ from django.db import transaction
 
 from eha_auth.accounts.commands import add_password_arguments, ensure_token, read_password
 from eha_auth.accounts.realms import add_to_realm
-from eha_auth.conf import more_settings
+from eha_auth.conf import app_settings
 from eha_auth.users import display_username, realm_username
 
 ENV_NAME = "EHA_USER_PASSWORD"
@@ -24,9 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         realm = options["realm"]
-        if more_settings.MULTITENANCY and not realm:
+        if app_settings.MULTITENANCY and not realm:
             raise CommandError("MULTITENANCY is on: name the user's realm with -r REALM.")
-        if realm and not more_settings.MULTITENANCY:
+        if realm and not app_settings.MULTITENANCY:
             raise CommandError("MULTITENANCY is off: realms are not used; drop -r.")
         User = get_user_model()
         username = realm_username(realm, options["username"])

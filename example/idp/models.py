@@ -1,0 +1,101 @@
+"""Realms, their signing keys, and clients (a Keycloak client is unique within its realm)."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.db import models
+from jwcrypto import jwk
+from oauth2_provider.models import AbstractApplication
+
+from .realms import current_realm
+
+_parsed_keys: dict = {}
+
+
+class Realm(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def signing_key(self) -> RealmKey:
+        return self.keys.filter(retired=False).order_by("-pk").first()
+
+    def published_keys(self) -> list[RealmKey]:
+        return list(self.keys.filter(retired=False).order_by("pk"))
+
+
+class RealmKey(models.Model):
+    realm = models.ForeignKey(Realm, related_name="keys", on_delete=models.CASCADE)
+    private_pem = models.TextField()
+    kid = models.CharField(max_length=64, db_index=True)
+    retired = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.realm}/{self.kid}"
+
+    @classmethod
+    def generate(cls, realm: Realm) -> RealmKey:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = private.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+        key = jwk.JWK.from_pem(pem.encode())
+        return cls.objects.create(realm=realm, private_pem=pem, kid=key.thumbprint())
+
+    def jwk(self) -> jwk.JWK:
+        # Loading an RSA private key checks it, which is slow: parse each key once.
+        if self.kid not in _parsed_keys:
+            _parsed_keys[self.kid] = jwk.JWK.from_pem(self.private_pem.encode())
+        return _parsed_keys[self.kid]
+
+    def private_key(self):
+        if ("private", self.kid) not in _parsed_keys:
+            _parsed_keys[("private", self.kid)] = serialization.load_pem_private_key(
+                self.private_pem.encode(), password=None)
+        return _parsed_keys[("private", self.kid)]
+
+    def public_jwk(self) -> dict:
+        public = self.jwk().export_public(as_dict=True)
+        return {**public, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+    def public_key_base64(self) -> str:
+        """The public key as Keycloak's realm page shows it: base64 DER, no PEM armour."""
+        pem = self.jwk().export_to_pem(private_key=False, password=None).decode()
+        return "".join(line for line in pem.splitlines() if "-----" not in line)
+
+
+class RealmScopedManager(models.Manager):
+    """Clients of the request's realm only, so a client id is looked up within its realm."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        realm = current_realm.get()
+        return queryset.filter(realm__name=realm) if realm else queryset
+
+
+class Application(AbstractApplication):
+    client_id = models.CharField(max_length=255, db_index=True)
+    realm = models.ForeignKey(Realm, related_name="clients", on_delete=models.CASCADE)
+    # Extra audiences for the access token (Keycloak's "audience" mapper).
+    audiences = models.TextField(blank=True, default="")
+    backchannel_logout_uri = models.TextField(blank=True, default="")
+
+    objects = RealmScopedManager()
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        constraints = [models.UniqueConstraint(fields=["realm", "client_id"],
+                                               name="idp_client_unique_in_realm")]
+
+    @property
+    def jwk_key(self) -> jwk.JWK:
+        return self.realm.signing_key().jwk()
+
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        # A test provider: registered redirect URIs are prefixes.
+        return any(uri.startswith(prefix) for prefix in self.redirect_uris.split())
+
+    def post_logout_redirect_uri_allowed(self, uri: str) -> bool:
+        return self.redirect_uri_allowed(uri)

@@ -1,0 +1,77 @@
+"""The realm of the current request: taken from /realms/<realm>/, one per thread."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from contextvars import ContextVar
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import JsonResponse
+
+current_realm: ContextVar[str | None] = ContextVar("current_realm", default=None)
+current_base_url: ContextVar[str] = ContextVar("current_base_url", default="")
+
+REALM_PATH = re.compile(r"^/realms/(?P<realm>[^/]+)")
+SEPARATOR = ":"
+
+# What the provider has received (tests count requests, e.g. none after a `jku` header).
+requests_seen: Counter = Counter()
+requests_lock = threading.Lock()
+# Seconds every realm request waits before answering (tests make the provider hang).
+delay = {"seconds": 0.0}
+
+
+def issuer(realm: str | None = None) -> str:
+    """Return the issuer of ``realm`` (the current one by default), as Keycloak spells it."""
+    return f"{current_base_url.get()}/realms/{realm or current_realm.get()}"
+
+
+def stored_username(realm: str, name: str) -> str:
+    return f"{realm}{SEPARATOR}{name}"
+
+
+def public_username(stored: str) -> str:
+    return stored.split(SEPARATOR, 1)[-1]
+
+
+class RealmMiddleware:
+    """Count requests, resolve the realm of /realms/<realm>/ paths (404 when unknown)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with requests_lock:
+            requests_seen["total"] += 1
+            requests_seen[request.path] += 1
+        match = REALM_PATH.match(request.path_info)
+        if not match:
+            return self.get_response(request)
+        from .models import Realm
+
+        name = match["realm"]
+        if not Realm.objects.filter(name=name).exists():
+            return JsonResponse({"error": "Realm does not exist"}, status=404)
+        if delay["seconds"]:
+            time.sleep(delay["seconds"])
+        realm_token = current_realm.set(name)
+        base_token = current_base_url.set(request.build_absolute_uri("/").rstrip("/"))
+        try:
+            return self.get_response(request)
+        finally:
+            current_realm.reset(realm_token)
+            current_base_url.reset(base_token)
+
+
+class RealmUserBackend(ModelBackend):
+    """Users belong to one realm: ``alice`` in realm ``alpha`` is stored ``alpha:alice``."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        realm = current_realm.get()
+        if not realm or username is None:
+            return None
+        return super().authenticate(request, username=stored_username(realm, username),
+                                    password=password, **kwargs)

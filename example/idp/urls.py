@@ -1,0 +1,34 @@
+from django.urls import include, path
+from oauth2_provider.views import TokenView, UserInfoView
+
+from . import views
+
+OIDC = "realms/<str:realm>/protocol/openid-connect/"
+
+realm_patterns = [
+    path(".well-known/openid-configuration", views.discovery),
+    path("login", views.RealmLoginView.as_view()),
+]
+oidc_patterns = [
+    path("auth", views.RealmAuthorizationView.as_view()),
+    path("token", TokenView.as_view()),
+    path("token/introspect", views.introspect),
+    path("userinfo", UserInfoView.as_view()),
+    path("certs", views.certs),
+    path("logout", views.logout),
+]
+admin_patterns = [
+    path("stats", views.stats),
+    path("delay", views.set_delay),
+    path("realms/<str:realm>/keys", views.keys),
+    path("realms/<str:realm>/keys/add", views.add_key),
+    path("realms/<str:realm>/keys/<str:kid>/retire", views.retire_key),
+    path("realms/<str:realm>/sign", views.sign_claims),
+    path("realms/<str:realm>/clients/<str:client_id>", views.configure_client),
+]
+urlpatterns = [
+    path("realms/<str:realm>", views.realm_info),
+    path("realms/<str:realm>/", include(realm_patterns)),
+    path(OIDC, include(oidc_patterns)),
+    path("_admin/", include(admin_patterns)),
+]

@@ -1,0 +1,71 @@
+"""The provider's oauthlib validator and server: realm-scoped, Keycloak-like answers."""
+
+from __future__ import annotations
+
+import time
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749.grant_types import ResourceOwnerPasswordCredentialsGrant
+from oauthlib.openid import Server
+
+from .realms import current_realm, issuer
+from .tokens import profile_claims, session_id, subject
+
+
+class RealmValidator(OAuth2Validator):
+    """One client allows the code, password and refresh grants (standard flow + direct access)."""
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
+        return grant_type in ("authorization_code", "password", "refresh_token")
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
+        return response_type == "code"
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        return True
+
+    def get_oidc_issuer_endpoint(self, request):
+        return issuer()
+
+    def get_oidc_claims(self, token, token_handler, request):
+        return {"sub": subject(request.user), "typ": "ID", "azp": request.client_id,
+                "sid": session_id(request), **profile_claims(request.user)}
+
+    def get_userinfo_claims(self, request):
+        return {"sub": subject(request.user), **profile_claims(request.user)}
+
+    def validate_bearer_token(self, token, scopes, request):
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        # A token of another realm is not valid here.
+        return request.access_token.application.realm.name == current_realm.get()
+
+
+class _IdTokenHandler:
+    """Wrap a token handler so the token of a password grant also carries an ID token."""
+
+    def __init__(self, handler, validator):
+        self.handler, self.validator = handler, validator
+
+    def create_token(self, request, refresh_token=False, **kwargs):
+        token = self.handler.create_token(request, refresh_token, **kwargs)
+        if "openid" in (request.scopes or []):
+            id_token = {"aud": request.client_id, "iat": int(time.time())}
+            token["id_token"] = self.validator.finalize_id_token(id_token, token, self.handler,
+                                                                 request)
+        return token
+
+
+class PasswordGrant(ResourceOwnerPasswordCredentialsGrant):
+    def create_token_response(self, request, token_handler):
+        return super().create_token_response(
+            request, _IdTokenHandler(token_handler, self.request_validator))
+
+
+class KeycloakServer(Server):
+    """Keycloak answers a password grant with an ID token too."""
+
+    def __init__(self, request_validator, *args, **kwargs):
+        super().__init__(request_validator, *args, **kwargs)
+        self.password_grant = PasswordGrant(request_validator)
+        self._grant_types["password"] = self.password_grant

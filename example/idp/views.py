@@ -1,0 +1,256 @@
+"""Keycloak's endpoints for one realm, plus a small admin API the tests drive."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import secrets
+import time
+import uuid
+
+import requests
+from django.conf import settings
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth.views import LoginView
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from jwcrypto import jwt
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.views import AuthorizationView
+
+from .models import Application, Realm, RealmKey
+from .realms import current_realm, delay, issuer, requests_lock, requests_seen
+from .tokens import sign
+
+logger = logging.getLogger(__name__)
+OIDC = "protocol/openid-connect"
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+def realm_object() -> Realm:
+    return Realm.objects.get(name=current_realm.get())
+
+
+def discovery(request, realm):
+    base = issuer()
+    return JsonResponse({
+        "issuer": base,
+        "authorization_endpoint": f"{base}/{OIDC}/auth",
+        "token_endpoint": f"{base}/{OIDC}/token",
+        "userinfo_endpoint": f"{base}/{OIDC}/userinfo",
+        "jwks_uri": f"{base}/{OIDC}/certs",
+        "end_session_endpoint": f"{base}/{OIDC}/logout",
+        "introspection_endpoint": f"{base}/{OIDC}/token/introspect",
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "password", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
+    })
+
+
+def realm_info(request, realm):
+    key = realm_object().signing_key()
+    return JsonResponse({"realm": realm, "public_key": key.public_key_base64(),
+                         "token-service": f"{issuer()}/{OIDC}"})
+
+
+def certs(request, realm):
+    return JsonResponse({"keys": [key.public_jwk() for key in realm_object().published_keys()]})
+
+
+class RealmAuthorizationView(AuthorizationView):
+    """The authorization endpoint: sign in to this realm first, then consent is implied."""
+
+    def get_login_url(self):
+        return f"/realms/{current_realm.get()}/login"
+
+    def dispatch(self, request, *args, **kwargs):
+        prefix = f"{current_realm.get()}:"
+        if request.user.is_authenticated and not request.user.username.startswith(prefix):
+            django_logout(request)  # signed in to another realm
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RealmLoginView(LoginView):
+    template_name = "idp/login.html"
+
+
+def _client(request, client_id: str) -> Application | None:
+    """Return the realm's client when the request authenticates as it (secret if confidential)."""
+    client = Application.objects.filter(client_id=client_id).first()
+    if client is None:
+        return None
+    if client.client_type == Application.CLIENT_PUBLIC:
+        return client
+    secret = request.POST.get("client_secret", "")
+    from django.contrib.auth.hashers import check_password
+
+    return client if secret and check_password(secret, client.client_secret) else None
+
+
+def _checksum(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@csrf_exempt
+def logout(request, realm):
+    """POST client_id + refresh_token: revoke (204). GET: RP-initiated logout in the browser."""
+    if request.method == "POST":
+        client = _client(request, request.POST.get("client_id", ""))
+        token = request.POST.get("refresh_token", "")
+        refresh = get_refresh_token_model().objects.filter(
+            token_checksum=_checksum(token), application=client, revoked__isnull=True).first()
+        if client is None or refresh is None:
+            return JsonResponse({"error": "invalid_grant"}, status=400)
+        sid, user = token.split(".", 1)[0], refresh.user
+        refresh.revoke()
+        _backchannel_logout(sid, user)
+        return HttpResponse(status=204)
+    return _end_session(request)
+
+
+def _end_session(request):
+    hint = request.GET.get("id_token_hint", "")
+    claims = _verified_claims(hint) if hint else None
+    redirect_to = request.GET.get("post_logout_redirect_uri", "")
+    client = Application.objects.filter(client_id=(claims or {}).get("azp", "")).first()
+    if claims:
+        for refresh in get_refresh_token_model().objects.filter(
+                token__startswith=f"{claims.get('sid')}.", revoked__isnull=True):
+            refresh.revoke()
+        _backchannel_logout(claims.get("sid"), request.user, subject=claims.get("sub"))
+    django_logout(request)
+    if redirect_to and client and client.post_logout_redirect_uri_allowed(redirect_to):
+        return HttpResponseRedirect(redirect_to)
+    return render(request, "idp/logged_out.html", {"realm": current_realm.get()})
+
+
+def _verified_claims(token: str) -> dict | None:
+    for key in realm_object().published_keys():
+        try:
+            parsed = jwt.JWT(jwt=token, key=key.jwk(), check_claims=False)
+            return json.loads(parsed.claims)
+        except Exception:
+            continue
+    return None
+
+
+def _backchannel_logout(sid, user, subject=None):
+    """Send an OIDC Back-Channel Logout token to every client of the realm that has a URI."""
+    realm = realm_object()
+    from .tokens import subject as subject_of
+
+    for client in Application.objects.exclude(backchannel_logout_uri=""):
+        claims = {"iss": issuer(), "aud": client.client_id, "iat": int(time.time()),
+                  "jti": str(uuid.uuid4()), "sid": sid,
+                  "sub": subject or (subject_of(user) if user and user.pk else None),
+                  "events": {BACKCHANNEL_EVENT: {}}}
+        token = sign(realm, {k: v for k, v in claims.items() if v}, {"typ": "logout+jwt"})
+        try:
+            requests.post(client.backchannel_logout_uri, data={"logout_token": token},
+                          timeout=(2, 5))
+        except requests.RequestException as exc:
+            logger.warning("back-channel logout to %s failed: %s", client.client_id,
+                           type(exc).__name__)
+
+
+@csrf_exempt
+@require_POST
+def introspect(request, realm):
+    client = _client(request, request.POST.get("client_id", ""))
+    if client is None:
+        return JsonResponse({"error": "invalid_client"}, status=401)
+    token = get_access_token_model().objects.filter(
+        token_checksum=_checksum(request.POST.get("token", ""))).first()
+    if token is None or token.is_expired() or token.application.realm.name != realm:
+        return JsonResponse({"active": False})
+    claims = _verified_claims(token.token) or {}
+    return JsonResponse({**claims, "active": True, "client_id": token.application.client_id})
+
+
+# -- admin API (X-Idp-Admin header) -------------------------------------------------------
+
+
+def admin_only(view):
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        given = request.headers.get("X-Idp-Admin", "")
+        if not secrets.compare_digest(given, settings.IDP_ADMIN_TOKEN):
+            return JsonResponse({"error": "forbidden"}, status=403)
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def _body(request) -> dict:
+    return json.loads(request.body or b"{}")
+
+
+@admin_only
+@require_POST
+def add_key(request, realm):
+    """Add a signing key: it signs from now on, older keys stay published."""
+    key = RealmKey.generate(get_object_or_404(Realm, name=realm))
+    return JsonResponse({"kid": key.kid}, status=201)
+
+
+@admin_only
+@require_POST
+def retire_key(request, realm, kid):
+    """Stop publishing (and signing with) a key."""
+    updated = RealmKey.objects.filter(realm__name=realm, kid=kid).update(retired=True)
+    return JsonResponse({"retired": updated}, status=200 if updated else 404)
+
+
+@admin_only
+@require_POST
+def sign_claims(request, realm):
+    """Sign any claims and header with the realm's key (tests forge tokens with real keys)."""
+    body = _body(request)
+    realm_row = get_object_or_404(Realm, name=realm)
+    key = None
+    if body.get("kid"):
+        key = get_object_or_404(RealmKey, realm=realm_row, kid=body["kid"])
+    return JsonResponse({"token": sign(realm_row, body.get("claims", {}),
+                                       body.get("header"), key=key)})
+
+
+@admin_only
+def keys(request, realm):
+    realm_row = get_object_or_404(Realm, name=realm)
+    return JsonResponse({"keys": [{"kid": k.kid, "retired": k.retired}
+                                  for k in realm_row.keys.order_by("pk")],
+                         "signing": realm_row.signing_key().kid})
+
+
+@admin_only
+@require_POST
+def configure_client(request, realm, client_id):
+    """Set a client's back-channel logout URI (tests point it at a live site)."""
+    updated = Application._base_manager.filter(realm__name=realm, client_id=client_id).update(
+        backchannel_logout_uri=_body(request).get("backchannel_logout_uri", ""))
+    return JsonResponse({"updated": updated}, status=200 if updated else 404)
+
+
+@admin_only
+def stats(request):
+    """GET: requests received per path; POST: reset the counts."""
+    with requests_lock:
+        if request.method == "POST":
+            requests_seen.clear()
+        return JsonResponse(dict(requests_seen))
+
+
+@admin_only
+@require_POST
+def set_delay(request):
+    delay["seconds"] = float(_body(request).get("seconds", 0))
+    return JsonResponse(delay)

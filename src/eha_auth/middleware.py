@@ -1,0 +1,117 @@
+"""Gateway tokens on realm paths, and provider sessions refreshed ahead of expiry."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
+
+from .backends.gateway import BACKEND_PATH, GatewayBackend, protected_realm
+from .conf import app_settings
+from .oidc import sessions
+from .oidc.errors import InvalidToken, ProviderUnavailable
+from .oidc.realms import is_allowed_realm
+
+logger = logging.getLogger("eha_auth.gateway")
+
+
+@lru_cache(maxsize=8)
+def _backend(paths: tuple[str, ...]) -> tuple[GatewayBackend, str]:
+    for path in paths:
+        backend = import_string(path)
+        if isinstance(backend, type) and issubclass(backend, GatewayBackend):
+            return backend(), path
+    return GatewayBackend(), BACKEND_PATH
+
+
+def gateway_backend() -> tuple[GatewayBackend, str]:
+    """Return the GatewayBackend listed in AUTHENTICATION_BACKENDS (or the default one)."""
+    return _backend(tuple(settings.AUTHENTICATION_BACKENDS))
+
+
+def authenticate_gateway(request, realm: str, token: str):
+    """Return the user of a gateway token for ``realm``; raise InvalidToken/ProviderUnavailable."""
+    if not is_allowed_realm(realm):
+        raise InvalidToken("realm not allowed")
+    backend, path = gateway_backend()
+    user = backend.user_for_token(realm, token)
+    user.backend = path
+    return user
+
+
+def header_token(request) -> str | None:
+    """Return the gateway's token header (read from META: cheaper than request.headers)."""
+    name = app_settings.cached("GATEWAY_HEADER_TOKEN").upper().replace("-", "_")
+    return request.META.get(f"HTTP_{name}")
+
+
+def unauthorized(realm: str, error: str | None = None) -> HttpResponse:
+    """401 with a Bearer challenge (RFC 6750 section 3)."""
+    challenge = f'Bearer realm="{realm}"'
+    if error:
+        challenge += f', error="{error}"'
+    response = JsonResponse({"detail": "Authentication credentials were not provided."
+                             if error is None else "The token is not valid."}, status=401)
+    response["WWW-Authenticate"] = challenge
+    return response
+
+
+class GatewayAuthenticationMiddleware:
+    """On /<realm>/<GATEWAY_SERVICE_ID>/ paths, the gateway's token sets ``request.user``.
+
+    Place it after AuthenticationMiddleware. The user is set for this request only: no
+    session is written and CSRF checks stay as they are. Public-realm paths and other
+    paths pass untouched, so the other login methods apply there.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        realm = protected_realm(request.path_info)
+        if realm is None:
+            return self.get_response(request)
+        token = header_token(request)
+        if not token:
+            return unauthorized(realm)
+        try:
+            user = authenticate_gateway(request, realm, token)
+        except InvalidToken as exc:
+            logger.info("gateway token refused on realm %r: %s", realm, exc)
+            return unauthorized(realm, "invalid_token")
+        except ProviderUnavailable:
+            return JsonResponse({"detail": "The identity provider cannot be reached."},
+                                status=503)
+        request.user = user
+        request._eha_gateway = (user, token)
+        return self.get_response(request)
+
+
+class KeycloakSessionMiddleware:
+    """Refresh a login session's provider tokens ahead of expiry; end it when refused.
+
+    Place it after AuthenticationMiddleware. Requests without provider tokens in their
+    session pass untouched; others check, at most once per request and without calling
+    the provider unless the access token is about to expire.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tokens = sessions.session_tokens(request)
+        if tokens and not self.keep(request, tokens):
+            logout(request)
+        return self.get_response(request)
+
+    def keep(self, request, tokens: dict) -> bool:
+        if sessions.is_ended(tokens):
+            logger.info("session ended by the provider (back-channel logout)")
+            return False
+        if sessions.refresh_due(tokens):
+            return sessions.refresh(request, tokens)
+        return True

@@ -1,0 +1,143 @@
+"""Provider tokens kept server side in the Django session, refreshed ahead of expiry.
+
+Back-channel logout ends sessions on every worker two ways: the sessions indexed under
+the provider's ``sid``/``sub`` are deleted from the session store, and a marker in the
+shared cache makes KeycloakSessionMiddleware end any session the index missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from ..conf import app_settings
+from .client import call_provider, provider_answer
+from .errors import InvalidToken, ProviderRejected, ProviderUnavailable
+from .tokens import verify_access_token
+
+logger = logging.getLogger("eha_auth.oidc")
+SESSION_KEY = "eha_auth_oidc"
+REALM_SESSION_KEY = "eha_realm"
+INDEX_KEY = "eha_auth:sessions:{realm}:{kind}:{digest}"
+ENDED_KEY = "eha_auth:ended:{realm}:{kind}:{digest}"
+
+
+def _key(template: str, realm: str, kind: str, value: str) -> str:
+    digest = hashlib.sha256(value.encode()).hexdigest()[:40]
+    return template.format(realm=realm, kind=kind, digest=digest)
+
+
+def store_tokens(request, realm: str, tokens: dict[str, Any], claims: dict[str, Any],
+                 mode: str = "redirect") -> None:
+    """Keep the provider's tokens in the session, and index the session for logout.
+
+    ``mode`` is how the user signed in: "password" (behind the scenes) or "redirect".
+    """
+    now = time.time()
+    request.session[SESSION_KEY] = {
+        "realm": realm,
+        "mode": mode,
+        "access_token": tokens["access_token"],
+        "refresh_token": tokens.get("refresh_token"),
+        "id_token": tokens.get("id_token"),
+        "expires_at": now + float(tokens.get("expires_in") or 60),
+        "sid": claims.get("sid"),
+        "sub": claims.get("sub"),
+        "logged_in_at": now,
+    }
+    request.session[REALM_SESSION_KEY] = realm
+    if request.session.session_key is None:
+        request.session.save()
+    _index(request.session.session_key, realm, claims)
+
+
+def session_tokens(request) -> dict[str, Any] | None:
+    """Return the provider tokens of this session, or None."""
+    session = getattr(request, "session", None)
+    return session.get(SESSION_KEY) if session is not None else None
+
+
+def _index(session_key: str | None, realm: str, claims: dict) -> None:
+    if not session_key:
+        return
+    timeout = settings.SESSION_COOKIE_AGE
+    for kind in ("sid", "sub"):
+        if claims.get(kind):
+            key = _key(INDEX_KEY, realm, kind, claims[kind])
+            keys = [k for k in cache.get(key, []) if k != session_key][-50:]
+            cache.set(key, [*keys, session_key], timeout)
+
+
+def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
+    """End every session of ``sid`` (or of ``sub``): return how many were deleted."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    now = time.time()
+    for kind, value in (("sid", sid), ("sub", sub)):
+        if not value:
+            continue
+        cache.set(_key(ENDED_KEY, realm, kind, value), now, settings.SESSION_COOKIE_AGE)
+        for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
+            if store().exists(session_key):
+                store(session_key=session_key).delete()
+                ended += 1
+        cache.delete(_key(INDEX_KEY, realm, kind, value))
+    return ended
+
+
+def is_ended(tokens: dict[str, Any]) -> bool:
+    """Return whether a back-channel logout ended this session (the index may have missed)."""
+    realm = tokens["realm"]
+    keys = {kind: _key(ENDED_KEY, realm, kind, tokens[kind])
+            for kind in ("sid", "sub") if tokens.get(kind)}
+    if not keys:
+        return False
+    found = cache.get_many(list(keys.values()))
+    return any(ended_at >= tokens.get("logged_in_at", 0) for ended_at in found.values())
+
+
+def refresh_due(tokens: dict[str, Any]) -> bool:
+    return tokens["expires_at"] - time.time() < app_settings.KEYCLOAK_REFRESH_AHEAD_SECONDS
+
+
+def refresh(request, tokens: dict[str, Any]) -> bool:
+    """Refresh the session's tokens; return False when the provider refused (log out)."""
+    if not tokens.get("refresh_token"):
+        return tokens["expires_at"] > time.time()
+    realm = tokens["realm"]
+    try:
+        answer = provider_answer(call_provider(
+            realm, "refresh", lambda client: client.refresh_token(tokens["refresh_token"])),
+            "access_token")
+    except ProviderRejected:
+        return False
+    except ProviderUnavailable:
+        return tokens["expires_at"] > time.time()  # keep the session while its token lives
+    try:
+        verify_access_token(realm, answer["access_token"])
+    except InvalidToken:
+        return False
+    tokens.update(access_token=answer["access_token"],
+                  refresh_token=answer.get("refresh_token", tokens["refresh_token"]),
+                  id_token=answer.get("id_token", tokens.get("id_token")),
+                  expires_at=time.time() + float(answer.get("expires_in") or 60))
+    request.session[SESSION_KEY] = tokens
+    return True
+
+
+def revoke(tokens: dict[str, Any] | None) -> bool:
+    """End the provider session of ``tokens`` (behind-the-scenes logout); False if it failed."""
+    if not tokens or not tokens.get("refresh_token"):
+        return True
+    try:
+        call_provider(tokens["realm"], "logout",
+                      lambda client: client.logout(tokens["refresh_token"]))
+    except (ProviderRejected, ProviderUnavailable):
+        return False
+    return True

@@ -1,0 +1,110 @@
+"""Drive the local provider (example/idp) over HTTP: tokens, forged tokens, keys, counts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+from example.idp import seed
+
+from tests.harness import logcheck
+from tests.harness.servers import ROOT, LocalServer, django_server
+
+ADMIN_TOKEN = "idp-admin-token-for-tests"
+CERTS = "/realms/{realm}/protocol/openid-connect/certs"
+
+
+class Idp:
+    """The provider process and what tests ask of it."""
+
+    def __init__(self, server: LocalServer) -> None:
+        self.server = server
+        self.http = requests.Session()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def realms_url(self) -> str:
+        return f"{self.url}/realms"
+
+    def issuer(self, realm: str) -> str:
+        return f"{self.realms_url}/{realm}"
+
+    def tokens(self, realm: str = "alpha", username: str = "alice",
+               client_id: str = seed.CLIENT_ID, scope: str = "openid profile email") -> dict:
+        """Password grant at the provider, as a client would; the tokens are registered secrets."""
+        data = {"grant_type": "password", "username": username, "client_id": client_id,
+                "password": seed.password(realm, username), "scope": scope}
+        if client_id in (seed.CLIENT_ID, "other"):
+            data["client_secret"] = seed.client_secret(realm, client_id)
+        answer = self.http.post(f"{self.issuer(realm)}/protocol/openid-connect/token",
+                                data=data, timeout=10)
+        answer.raise_for_status()
+        tokens = answer.json()
+        logcheck.register(*(str(value) for value in tokens.values()))
+        return tokens
+
+    def access_token(self, realm: str = "alpha", username: str = "alice", **kwargs) -> str:
+        return self.tokens(realm, username, **kwargs)["access_token"]
+
+    def _admin(self, method: str, path: str, **kwargs) -> dict:
+        answer = self.http.request(method, f"{self.url}/_admin/{path}", timeout=30,
+                                   headers={"X-Idp-Admin": ADMIN_TOKEN}, **kwargs)
+        answer.raise_for_status()
+        return answer.json()
+
+    def sign(self, realm: str, claims: dict, header: dict | None = None,
+             kid: str | None = None) -> str:
+        """Sign any claims with the realm's real key (or the key ``kid``)."""
+        token = self._admin("POST", f"realms/{realm}/sign",
+                            json={"claims": claims, "header": header or {}, "kid": kid})["token"]
+        logcheck.register(token)
+        return token
+
+    def add_key(self, realm: str) -> str:
+        return self._admin("POST", f"realms/{realm}/keys/add")["kid"]
+
+    def retire_key(self, realm: str, kid: str) -> None:
+        self._admin("POST", f"realms/{realm}/keys/{kid}/retire")
+
+    def set_backchannel_logout_uri(self, realm: str, client_id: str, uri: str) -> None:
+        self._admin("POST", f"realms/{realm}/clients/{client_id}",
+                    json={"backchannel_logout_uri": uri})
+
+    def keys(self, realm: str) -> dict:
+        return self._admin("GET", f"realms/{realm}/keys")
+
+    def stats(self) -> dict:
+        """Requests received so far, per path, and in ``total`` (admin calls included)."""
+        return self._admin("GET", "stats")
+
+    def reset_stats(self) -> None:
+        self._admin("POST", "stats")
+
+    def requests_to(self, path: str) -> int:
+        return self.stats().get(path, 0)
+
+    def set_delay(self, seconds: float) -> None:
+        self._admin("POST", "delay", json={"seconds": seconds})
+
+
+def start_idp(directory: Path, extra_env: dict | None = None) -> Idp:
+    """Seed a fresh provider database in ``directory`` and start the provider on it."""
+    env = {"IDP_DATABASE": str(directory / "idp.sqlite3"), "IDP_ADMIN_TOKEN": ADMIN_TOKEN,
+           **(extra_env or {})}
+    server = django_server("example.idp.settings", env=env, migrate=False)
+    subprocess.run([sys.executable, "example/idp/manage.py", "idp_setup"], cwd=ROOT,
+                   env={**server.env, "DJANGO_SETTINGS_MODULE": "example.idp.settings"},
+                   check=True, capture_output=True, timeout=120)
+    server.start()
+    for realm in seed.REALMS:
+        for name, *_ in seed.USERS[realm]:
+            logcheck.register(seed.password(realm, name))
+        for client_id, confidential, _ in seed.CLIENTS:
+            if confidential:
+                logcheck.register(seed.client_secret(realm, client_id))
+    return Idp(server)

@@ -1,0 +1,57 @@
+"""The local provider speaks Keycloak's layout well enough for python-keycloak."""
+
+import jwt
+import pytest
+from example.idp import seed
+from keycloak import KeycloakOpenID
+from keycloak.exceptions import KeycloakError
+
+pytestmark = pytest.mark.usefixtures("auth_settings")
+
+
+def client(idp, realm="alpha"):
+    return KeycloakOpenID(server_url=idp.url, realm_name=realm, client_id=seed.CLIENT_ID,
+                          client_secret_key=seed.client_secret(realm), timeout=(2, 5))
+
+
+def test_python_keycloak_works_against_the_provider(idp):
+    kc = client(idp)
+    tokens = idp.tokens("alpha", "alice")
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert claims["iss"] == idp.issuer("alpha") and claims["preferred_username"] == "alice"
+    assert jwt.get_unverified_header(tokens["access_token"])["kid"] in {
+        key["kid"] for key in kc.certs()["keys"]}
+    assert kc.userinfo(tokens["access_token"])["email"] == "alice@alpha.test"
+    assert kc.public_key()
+    assert kc.introspect(tokens["access_token"])["active"] is True
+    refreshed = kc.refresh_token(tokens["refresh_token"])
+    assert kc.logout(refreshed["refresh_token"]) == {}
+    with pytest.raises(KeycloakError):
+        kc.refresh_token(refreshed["refresh_token"])
+
+
+def test_each_realm_has_its_own_issuer_and_key(idp):
+    alpha, beta = idp.keys("alpha"), idp.keys("beta")
+    assert alpha["signing"] != beta["signing"]
+    token = idp.access_token("beta", "alice")
+    assert jwt.decode(token, options={"verify_signature": False})["iss"] == idp.issuer("beta")
+    with pytest.raises(KeycloakError):  # alpha's token is not valid in beta
+        client(idp, "beta").userinfo(idp.access_token("alpha", "alice"))
+
+
+def test_one_keycloak_client_per_realm_reused_with_timeouts(settings):
+    import threading
+
+    from eha_auth.oidc.client import keycloak_client
+
+    alpha = keycloak_client("alpha")
+    assert keycloak_client("alpha") is alpha and keycloak_client("beta") is not alpha
+    assert alpha.connection.timeout == settings.KEYCLOAK_TIMEOUT
+    assert alpha.connection.max_retries == 0
+    other_thread = []
+    thread = threading.Thread(target=lambda: other_thread.append(keycloak_client("alpha")))
+    thread.start()
+    thread.join()
+    assert other_thread[0] is not alpha  # python-keycloak clients are not thread-safe
+    settings.KEYCLOAK_TIMEOUT = (1, 2)
+    assert keycloak_client("alpha").connection.timeout == (1, 2)  # settings read on each use
