@@ -79,3 +79,4 @@ CACHES = {
 
 
 HEALTH_CACHE_SECONDS = 0
+INSTALLED_APPS += ["tests.eha_tenancy.testapp.apps.TenancyTestAppConfig"]  # eha_tenancy tests
