@@ -3,6 +3,9 @@
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from eha_tenancy import get_active_realm
 
@@ -14,6 +17,14 @@ def project_names(request, realm=None):
     """A plain Django view: lists the active realm's projects through the default manager."""
     return JsonResponse({"realm": request.realm, "active": get_active_realm(),
                          "names": list(Project.objects.values_list("name", flat=True))})
+
+
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def plain_api(request):
+    """A DRF view without the mixins: users authenticate inside it (Basic), after the
+    middleware; the default manager still refuses a realm the user is not a member of."""
+    return Response({"names": list(Project.objects.values_list("name", flat=True))})
 
 
 def broken(request):
@@ -31,6 +42,7 @@ urlpatterns = [
     path("<str:realm>/svc/api/", include(router.urls)),
     path("names", project_names),
     path("<str:realm>/svc/names", project_names),
+    path("plain-api", plain_api),
     path("broken", broken),
     path("active", streaming_realm),
 ]
