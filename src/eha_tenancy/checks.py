@@ -59,7 +59,8 @@ def check_models(app_configs=None, **kwargs) -> list:
     from .models import MtModelAbstract, MtModelChildAbstract, RealmManager
 
     errors = []
-    for model in apps.get_models():
+    configs = app_configs if app_configs is not None else apps.get_app_configs()
+    for model in (model for config in configs for model in config.get_models()):
         if not issubclass(model, MtModelAbstract | MtModelChildAbstract):
             continue
         if not isinstance(model._default_manager, RealmManager):

@@ -30,7 +30,8 @@ def import_aether_realms(model: Any, *, table: str = AETHER_TABLE, default_realm
     quote = connection.ops.quote_name
     target, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     mt = quote(table)
-    sql = (f"UPDATE {target} SET realm = COALESCE((SELECT mt.realm FROM {mt} mt "
+    # Identifiers only, quoted by the backend; the one value is a parameter.
+    sql = (f"UPDATE {target} SET realm = COALESCE((SELECT mt.realm FROM {mt} mt "  # noqa: S608
            f"WHERE mt.instance_id = {target}.{pk}), %s)")
     with connection.cursor() as cursor:
         cursor.execute(sql, [default_realm])

@@ -76,6 +76,11 @@ class MtModelAbstract(models.Model):
         # Named per model by Django: (realm, id) serves realm filters and pages by pk.
         indexes = [models.Index(fields=["realm", "id"])]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._stamp_realm()
+        super().save(*args, **kwargs)
+        self._loaded_realm = self.realm
+
     @classmethod
     def realm_lookup(cls) -> str:
         """Return the lookup path from this model to its realm column."""
@@ -86,11 +91,6 @@ class MtModelAbstract(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._loaded_realm = instance.__dict__.get("realm")
         return instance
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._stamp_realm()
-        super().save(*args, **kwargs)
-        self._loaded_realm = self.realm
 
     def _stamp_realm(self) -> None:
         """Put a new object in the active realm; refuse writes into another realm."""
@@ -159,6 +159,10 @@ class MtModelChildAbstract(models.Model):
         abstract = True
         default_manager_name = "objects"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._stamp_realm()
+        super().save(*args, **kwargs)
+
     @classmethod
     def realm_lookup(cls) -> str:
         """Return the lookup path from this model to its owner's realm column."""
@@ -178,10 +182,6 @@ class MtModelChildAbstract(models.Model):
     def is_accessible(self, realm: str | None) -> bool:
         """Return True when the owner belongs to ``realm`` (always with tenancy off)."""
         return self.get_mt_instance().is_accessible(realm)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._stamp_realm()
-        super().save(*args, **kwargs)
 
     def _stamp_realm(self) -> None:
         """Refuse to save a child whose owner is in another realm than the active one."""

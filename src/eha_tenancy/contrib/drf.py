@@ -134,8 +134,9 @@ class MtUserRelatedField(serializers.PrimaryKeyRelatedField):
 class MtModelSerializer(serializers.ModelSerializer):
     """Relations that accept the request realm's objects only; the realm is read-only.
 
-    New objects land in the request's realm: ``save()`` stamps the active realm. Foreign keys to realm models become
-    MtPrimaryKeyRelatedField, foreign keys to users MtUserRelatedField.
+    New objects land in the request's realm: ``save()`` stamps the active realm.
+    Foreign keys to realm models become MtPrimaryKeyRelatedField, foreign keys
+    to users MtUserRelatedField.
     """
 
     def build_relational_field(self, field_name: str, relation_info: Any):
