@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.test import AsyncClient, Client
 
 from eha_tenancy import get_active_realm
@@ -214,6 +216,7 @@ def test_async_stack_activates_and_deactivates(tenancy, world):
         client = AsyncClient()
         first = await client.get("/names", headers={"Eha-Realm": "b"})
         second = await client.get("/names", headers={"Eha-Realm": "c"})
+        await sync_to_async(connections.close_all)()  # the views' thread's connection
         return first, second, get_active_realm()
 
     first, second, after = asyncio.run(run())
