@@ -86,3 +86,7 @@ LOGIN_URL = "admin:login"
 
 HEALTH_SHOW_DETAILS = DEBUG
 DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo")
+
+# eha_tenancy: realms. The realm middleware comes after AuthenticationMiddleware.
+MULTITENANCY = True
+MIDDLEWARE += ["eha_tenancy.middleware.RealmMiddleware"]
