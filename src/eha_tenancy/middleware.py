@@ -65,6 +65,7 @@ class RealmMiddleware:
             if not user_may_use_realm(user, realm):
                 return _refuse(403, "You are not a member of this realm.")
             checked = user.pk
+            request._eha_realm_checked = (checked, realm)
         else:
             if not realm_exists(realm):
                 return _refuse(403, "Unknown realm.")

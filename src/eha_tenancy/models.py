@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models.sql.where import AND
 from django.utils.translation import gettext_lazy as _
 
 from .conf import app_settings
@@ -51,7 +52,22 @@ class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
         realm = require_realm()
         if realm is None:  # unscoped()
             return queryset
-        return queryset.filter(**{self.model.realm_lookup(): realm})
+        return limit_to_realm(queryset, self.model.realm_lookup(), realm)
+
+
+def limit_to_realm(queryset: models.QuerySet, lookup: str, realm: str) -> models.QuerySet:
+    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm."""
+    model = queryset.model
+    if lookup != "realm" or model._meta.get_field("realm").model._meta.db_table \
+            != model._meta.db_table:
+        return queryset.filter(**{lookup: realm})  # a path, or a parent's table
+    # The row's own column: add "realm = %s" directly, as filter(realm=...) does once
+    # it has resolved the name; every query of a realm model passes here.
+    queryset = queryset._chain()
+    query, field = queryset.query, model._meta.get_field("realm")
+    column = field.get_col(query.get_initial_alias())
+    query.where.add(field.get_lookup("exact")(column, realm), AND)
+    return queryset
 
 
 class AllRealmsManager(models.Manager.from_queryset(RealmQuerySet)):

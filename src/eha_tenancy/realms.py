@@ -172,7 +172,12 @@ def remove_user_from_realm(request_or_realm: Any, user: Any) -> None:
 def check_user_in_realm(request_or_realm: Any, user: Any) -> bool:
     """Return True when ``user`` may use the realm (always with tenancy off)."""
     realm = realm_of(request_or_realm)
-    return realm is None or user_may_use_realm(user, realm)
+    if realm is None:
+        return True
+    request = getattr(request_or_realm, "_request", request_or_realm)  # DRF's, or Django's
+    if getattr(request, "_eha_realm_checked", None) == (user.pk, realm):
+        return True  # the middleware checked this user for this realm
+    return user_may_use_realm(user, realm)
 
 
 def filter_users_by_realm(request_or_realm: Any, data: Any) -> Any:
@@ -208,7 +213,9 @@ def filter_by_realm(request_or_realm: Any, data: Any, mt_field: str | None = Non
     realm = realm_of(request_or_realm) if request_or_realm is not None else get_active_realm()
     if realm is None:
         raise RealmRequired
-    return data.filter(**{realm_lookup(data.model, mt_field): realm})
+    from .models import limit_to_realm
+
+    return limit_to_realm(data.all(), realm_lookup(data.model, mt_field), realm)
 
 
 def is_accessible_by_realm(request_or_realm: Any, obj: Any) -> bool:
