@@ -210,3 +210,15 @@ def test_dumpdata_without_all_says_what_to_do(tenancy, world):
 
     with pytest.raises((RealmRequired, CommandError), match="--all"):
         call_command("dumpdata", "tenancy_testapp.project", stdout=io.StringIO())
+
+
+def test_prefetch_related_is_limited_to_the_active_realm(tenancy, world):
+    with unscoped():
+        Survey.objects.create(name="stray", project=world.a.project)
+    with realm_context("a"):
+        projects = list(Project.objects.prefetch_related("surveys"))
+        assert [sorted(s.name for s in p.surveys.all()) for p in projects] == [
+            ["stray", "survey-a"]]
+    with realm_context("b"):
+        survey = Survey.objects.prefetch_related("answers").get()
+        assert [a.value for a in survey.answers.all()] == ["answer-b"]
