@@ -41,12 +41,13 @@ class MtModelAdminMixin:
             filters.append(self._realm_path())
         return filters
 
-    def lookup_allowed(self, lookup: str, *args: Any, **kwargs: Any) -> bool:
+    def lookup_allowed(self, lookup: str, value: Any, request: Any = None) -> bool:
         # The realm filter is safe for everyone: staff querysets are limited anyway.
         # (Django 4.2 checks the class's list_filter, not get_list_filter().)
         if lookup == self._realm_path():
             return True
-        return super().lookup_allowed(lookup, *args, **kwargs)
+        extra = () if request is None else (request,)  # Django 4.2 passes no request
+        return super().lookup_allowed(lookup, value, *extra)
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         if change and self.sees_all_realms(request):
