@@ -103,8 +103,8 @@ class MtModelAbstract(models.Model):
         return "realm"
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs: Any):
+        instance = super().from_db(db, field_names, values, **kwargs)  # Django 6.1: fetch_mode
         instance._loaded_realm = instance.__dict__.get("realm")
         return instance
 
