@@ -1,5 +1,6 @@
 """eha_tenancy: realms (tenants) whose data cannot leak into one another."""
 
+from .decorators import realm_exempt
 from .exceptions import InvalidRealm, RealmMismatch, RealmRequired
 from .realms import (
     add_current_realm_in_headers,
@@ -28,6 +29,7 @@ __all__ = [
     "get_current_realm",
     "is_accessible_by_realm",
     "realm_context",
+    "realm_exempt",
     "remove_user_from_realm",
     "unscoped",
 ]

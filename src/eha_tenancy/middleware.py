@@ -58,20 +58,25 @@ class RealmMiddleware:
         if not app_settings.MULTITENANCY:
             return None
         realm = requested_realm(request, view_kwargs.get("realm"))
+        refusal = self.refusal(request, realm)
+        if refusal is not None:
+            return None if getattr(view_func, "realm_exempt", False) else refusal
+        request.realm = realm
+        checked = getattr(getattr(request, "user", None), "pk", None)
+        _active.set(RequestRealm(realm, request, checked))
+        return None
+
+    def refusal(self, request: HttpRequest, realm: str) -> HttpResponse | None:
+        """Return the answer refusing ``realm`` to this request, or None to let it in."""
         if not is_valid_realm(realm):
             return _refuse(404, "Unknown realm.")
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if not user_may_use_realm(user, realm):
                 return _refuse(403, "You are not a member of this realm.")
-            checked = user.pk
-            request._eha_realm_checked = (checked, realm)
-        else:
-            if not realm_exists(realm):
-                return _refuse(403, "Unknown realm.")
-            checked = None
-        request.realm = realm
-        _active.set(RequestRealm(realm, request, checked))
+            request._eha_realm_checked = (user.pk, realm)
+        elif not realm_exists(realm):
+            return _refuse(403, "Unknown realm.")
         return None
 
 

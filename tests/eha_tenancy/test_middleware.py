@@ -223,3 +223,13 @@ def test_async_stack_activates_and_deactivates(tenancy, world):
     assert first.json()["names"] == ["project-b"], first.json()
     assert second.json()["names"] == ["project-c"]
     assert after is None
+
+
+def test_realm_exempt_views_answer_without_realm_data(tenancy, world):
+    client = session_client(world.users.alice)
+    refused = client.get("/sign-out", HTTP_EHA_REALM="b")
+    assert refused.status_code == 200
+    assert refused.json() == {"realm": None, "names": None}
+    assert client.get("/sign-out", HTTP_EHA_REALM="../x").json()["realm"] is None
+    allowed = client.get("/sign-out", HTTP_EHA_REALM="a")
+    assert allowed.json() == {"realm": "a", "names": ["project-a"]}

@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from eha_tenancy import get_active_realm
+from eha_tenancy import RealmRequired, get_active_realm, realm_exempt
 
 from .testapp.api import router
 from .testapp.models import Project
@@ -27,6 +27,16 @@ def plain_api(request):
     return Response({"names": list(Project.objects.values_list("name", flat=True))})
 
 
+@realm_exempt
+def sign_out(request):
+    """Answers whatever the realm; realm data stays out of reach when it is refused."""
+    try:
+        names = list(Project.objects.values_list("name", flat=True))
+    except RealmRequired:
+        names = None
+    return JsonResponse({"realm": request.realm, "names": names})
+
+
 def broken(request):
     raise RuntimeError("the view failed")
 
@@ -43,6 +53,7 @@ urlpatterns = [
     path("names", project_names),
     path("<str:realm>/svc/names", project_names),
     path("plain-api", plain_api),
+    path("sign-out", sign_out),
     path("broken", broken),
     path("active", streaming_realm),
 ]
