@@ -83,3 +83,17 @@ def test_choosing_a_realm_is_for_members_only(demo):
     notes = browser.get(demo.url + "/admin/demo/note/", timeout=10)
     assert notes.status_code == 200
     assert "north note 1" in notes.text and "south note" not in notes.text
+
+
+def test_concurrent_requests_of_two_realms_stay_apart(demo):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(number):
+        user, realm = ("alice", "north") if number % 2 else ("bob", "south")
+        return realm, get(demo, "/api/notes/", user, realm)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(fetch, range(8)))  # Basic auth hashes: keep it short
+    for realm, response in results:
+        assert response.status_code == 200
+        assert {note["realm"] for note in response.json()["results"]} == {realm}
