@@ -1,7 +1,7 @@
 """eha_tenancy: realms (tenants) whose data cannot leak into one another."""
 
-from .decorators import realm_exempt
-from .exceptions import InvalidRealm, RealmMismatch, RealmRequired
+from .decorators import realm_exempt, realm_public
+from .exceptions import InvalidRealm, RealmForbidden, RealmMismatch, RealmRequired
 from .realms import (
     add_current_realm_in_headers,
     add_instance_realm_in_headers,
@@ -17,6 +17,7 @@ from .state import get_active_realm, realm_context, unscoped
 
 __all__ = [
     "InvalidRealm",
+    "RealmForbidden",
     "RealmMismatch",
     "RealmRequired",
     "add_current_realm_in_headers",
@@ -30,6 +31,7 @@ __all__ = [
     "is_accessible_by_realm",
     "realm_context",
     "realm_exempt",
+    "realm_public",
     "remove_user_from_realm",
     "unscoped",
 ]

@@ -15,3 +15,15 @@ def realm_exempt(view: Callable) -> Callable:
     """
     view.realm_exempt = True
     return view
+
+
+def realm_public(view: Callable) -> Callable:
+    """Let anonymous users read and write the request realm's data in this view.
+
+    Works on view functions and view classes (``realm_public = True`` as a class
+    attribute does the same). Without it, an anonymous request gets its realm
+    (``request.realm``) but a realm model queried in the view raises
+    RealmForbidden (403).
+    """
+    view.realm_public = True
+    return view

@@ -19,5 +19,9 @@ class RealmMismatch(PermissionDenied):
     """An object would be written into, or moved to, another realm than the active one."""
 
 
+class RealmForbidden(PermissionDenied):
+    """The request's user may not use the realm's data (not a member, or anonymous)."""
+
+
 class InvalidRealm(ValueError):
     """A realm name is malformed (empty, too long, or with characters not allowed)."""

@@ -21,6 +21,7 @@ class RealmMiddleware:
     cookie, the ``Eha-Realm`` header, else DEFAULT_REALM. A malformed realm
     gets 404; a signed-in user who is not a member of the realm, whatever the
     login method, gets 403; so does anyone asking for a realm that has no Group.
+    Anonymous requests get their realm, but its data only in ``realm_public`` views.
     The realm stays active until the response leaves this middleware, also
     when the view raises. With MULTITENANCY off, ``request.realm`` is None.
     """
@@ -63,7 +64,7 @@ class RealmMiddleware:
             return None if getattr(view_func, "realm_exempt", False) else refusal
         request.realm = realm
         checked = getattr(getattr(request, "user", None), "pk", None)
-        _active.set(RequestRealm(realm, request, checked))
+        _active.set(RequestRealm(realm, request, checked, public=_is_public(view_func)))
         return None
 
     def refusal(self, request: HttpRequest, realm: str) -> HttpResponse | None:
@@ -78,6 +79,12 @@ class RealmMiddleware:
         elif not realm_exists(realm):
             return _refuse(403, "Unknown realm.")
         return None
+
+
+def _is_public(view_func: Callable) -> bool:
+    view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+    return bool(getattr(view_func, "realm_public", False)
+                or getattr(view_class, "realm_public", False))
 
 
 def _refuse(status: int, message: str) -> JsonResponse:

@@ -16,30 +16,38 @@ _active: ContextVar[Any] = ContextVar("eha_tenancy_realm", default=None)
 
 
 class RequestRealm:
-    """The realm of a request, checked again whenever the request's user changes.
+    """The realm of a request, checked against the request's user at each query.
 
     DRF authenticates token clients inside the view, after the middleware ran:
     the first query after that checks the new user's membership, so a realm
     header cannot open another realm's rows to a user who is not a member.
+    Anonymous users reach realm data only in views marked ``realm_public``.
     """
 
-    __slots__ = ("checked_user_pk", "realm", "request")
+    __slots__ = ("checked_user_pk", "public", "realm", "request")
 
-    def __init__(self, realm: str, request: Any, checked_user_pk: Any = None) -> None:
+    def __init__(self, realm: str, request: Any, checked_user_pk: Any = None,
+                 public: bool = False) -> None:
         self.realm = realm
         self.request = request
         self.checked_user_pk = checked_user_pk
+        self.public = public
 
     def verified(self) -> str:
-        """Return the realm once the request's current user may use it."""
+        """Return the realm once the request's current user may use its data."""
+        from .exceptions import RealmForbidden
+
         user = getattr(self.request, "user", None)
-        if user is None or not user.is_authenticated or user.pk == self.checked_user_pk:
+        if user is None or not user.is_authenticated:
+            if self.public:
+                return self.realm
+            raise RealmForbidden("Sign in as a member of this realm to see its data.")
+        if user.pk == self.checked_user_pk:
             return self.realm
-        from .exceptions import RealmMismatch
         from .realms import user_may_use_realm
 
         if not user_may_use_realm(user, self.realm):
-            raise RealmMismatch("The user is not a member of this realm.")
+            raise RealmForbidden("You are not a member of this realm.")
         self.checked_user_pk = user.pk
         return self.realm
 

@@ -233,3 +233,24 @@ def test_realm_exempt_views_answer_without_realm_data(tenancy, world):
     assert client.get("/sign-out", HTTP_EHA_REALM="../x").json()["realm"] is None
     allowed = client.get("/sign-out", HTTP_EHA_REALM="a")
     assert allowed.json() == {"realm": "a", "names": ["project-a"]}
+
+
+def test_anonymous_users_get_realm_data_only_in_public_views(tenancy, world):
+    refused = Client().get("/private-names", HTTP_EHA_REALM="b")
+    assert refused.status_code == 403
+    assert "project-b" not in refused.content.decode()
+    member = session_client(world.users.bob).get("/private-names", HTTP_EHA_REALM="b")
+    assert names(member)["names"] == ["project-b"]
+    assert names(Client().get("/names", HTTP_EHA_REALM="b"))["names"] == ["project-b"]
+
+
+def test_public_view_classes(tenancy, world):
+    from django.views import View
+
+    from eha_tenancy.middleware import _is_public
+
+    class Open(View):
+        realm_public = True
+
+    assert _is_public(Open.as_view())
+    assert not _is_public(View.as_view())

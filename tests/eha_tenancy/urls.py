@@ -7,16 +7,27 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from eha_tenancy import RealmRequired, get_active_realm, realm_exempt
+from eha_tenancy import RealmRequired, get_active_realm, realm_exempt, realm_public
 
 from .testapp.api import router
 from .testapp.models import Project
 
 
-def project_names(request, realm=None):
-    """A plain Django view: lists the active realm's projects through the default manager."""
+def names(request):
+    """The active realm's projects, through the default manager."""
     return JsonResponse({"realm": request.realm, "active": get_active_realm(),
                          "names": list(Project.objects.values_list("name", flat=True))})
+
+
+@realm_public
+def public_names(request, realm=None):
+    """A plain Django view open to anonymous users."""
+    return names(request)
+
+
+def private_names(request, realm=None):
+    """A plain Django view: members only (anonymous users get 403 at the first query)."""
+    return names(request)
 
 
 @api_view(["GET"])
@@ -50,8 +61,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("<str:realm>/svc/api/", include(router.urls)),
-    path("names", project_names),
-    path("<str:realm>/svc/names", project_names),
+    path("names", public_names),
+    path("private-names", private_names),
+    path("<str:realm>/svc/names", public_names),
     path("plain-api", plain_api),
     path("sign-out", sign_out),
     path("broken", broken),
