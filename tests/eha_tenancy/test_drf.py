@@ -118,6 +118,13 @@ def test_anonymous_users_get_no_realm_data(tenancy, world):
     assert "project-a" not in response.content.decode()
 
 
+def test_realm_public_viewsets_serve_anonymous_users_their_realm(tenancy, world):
+    body = Client().get("/api/public-projects/", HTTP_EHA_REALM="b").json()
+    assert [p["name"] for p in body["results"]] == ["project-b"]
+    outsider = api(world.users.alice, "b").get("/api/public-projects/")
+    assert outsider.status_code == 403  # signed in, not a member
+
+
 def test_user_viewset_lists_members_of_the_realm(tenancy, world):
     body = api(world.users.alice, "a").get("/api/users/").json()
     assert sorted(u["username"] for u in body) == ["alice", "dave"]

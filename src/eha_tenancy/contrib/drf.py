@@ -27,7 +27,7 @@ from ..state import unscoped
 class IsAccessibleByRealm(permissions.BasePermission):
     """Allow members of the request's realm, and only objects of that realm.
 
-    Anonymous users are refused: a view open to them leaves this class out.
+    Anonymous users are refused, unless the view class has ``realm_public = True``.
     """
 
     message = _("You are not a member of this realm.")
@@ -36,7 +36,9 @@ class IsAccessibleByRealm(permissions.BasePermission):
         if not app_settings.MULTITENANCY:
             return True
         user = request.user
-        return bool(user and user.is_authenticated and check_user_in_realm(request, user))
+        if not (user and user.is_authenticated):
+            return bool(getattr(view, "realm_public", False))
+        return check_user_in_realm(request, user)
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
         return is_accessible_by_realm(request, obj)

@@ -56,6 +56,15 @@ class AnswerViewSet(MtViewSetMixin, viewsets.ModelViewSet):
     pagination_class = ByPk
 
 
+class PublicProjectViewSet(MtViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The realm's projects, for anonymous visitors too."""
+
+    realm_public = True
+    queryset = Project.all_realms.all()
+    serializer_class = ProjectSerializer
+    pagination_class = ByPk
+
+
 class UserViewSet(MtUserViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = get_user_model().objects.order_by("pk")
     serializer_class = UserSerializer
@@ -66,3 +75,4 @@ router.register("projects", ProjectViewSet)
 router.register("surveys", SurveyViewSet)
 router.register("answers", AnswerViewSet)
 router.register("users", UserViewSet)
+router.register("public-projects", PublicProjectViewSet, basename="public-project")
