@@ -222,3 +222,13 @@ def test_prefetch_related_is_limited_to_the_active_realm(tenancy, world):
     with realm_context("b"):
         survey = Survey.objects.prefetch_related("answers").get()
         assert [a.value for a in survey.answers.all()] == ["answer-b"]
+
+
+def test_realm_changed_by_hand_is_refused_even_inside_the_new_realm(tenancy, world):
+    with unscoped():
+        project = Project.objects.get(pk=world.a.project.pk)
+    project.realm = "b"
+    with realm_context("b"), pytest.raises(RealmMismatch):
+        project.save()
+    with unscoped():
+        assert Project.objects.get(pk=world.a.project.pk).realm == "a"
