@@ -61,9 +61,10 @@ def get_current_realm(request: Any = None, default_realm: str | None = None) -> 
         return None
     if request is None:
         return get_active_realm() or default_realm or app_settings.DEFAULT_REALM
-    realm = getattr(request, "realm", None)
-    if realm:
-        return realm
+    try:
+        return request.realm  # RealmMiddleware's verdict: None when it refused the realm
+    except AttributeError:
+        pass
     realm = requested_realm(request, _url_realm(request))
     if default_realm and realm == app_settings.DEFAULT_REALM:
         return default_realm
@@ -171,9 +172,11 @@ def remove_user_from_realm(request_or_realm: Any, user: Any) -> None:
 
 def check_user_in_realm(request_or_realm: Any, user: Any) -> bool:
     """Return True when ``user`` may use the realm (always with tenancy off)."""
+    if not app_settings.MULTITENANCY:
+        return True
     realm = realm_of(request_or_realm)
     if realm is None:
-        return True
+        return False  # a request whose realm RealmMiddleware refused
     request = getattr(request_or_realm, "_request", request_or_realm)  # DRF's, or Django's
     if getattr(request, "_eha_realm_checked", None) == (user.pk, realm):
         return True  # the middleware checked this user for this realm
@@ -182,9 +185,11 @@ def check_user_in_realm(request_or_realm: Any, user: Any) -> bool:
 
 def filter_users_by_realm(request_or_realm: Any, data: Any) -> Any:
     """Return the users of ``data`` (queryset or manager) who are members of the realm."""
+    if not app_settings.MULTITENANCY:
+        return data
     realm = realm_of(request_or_realm)
     if realm is None:
-        return data
+        return data.none()  # a request whose realm RealmMiddleware refused
     return data.filter(groups__name=realm)
 
 

@@ -229,10 +229,13 @@ def test_realm_exempt_views_answer_without_realm_data(tenancy, world):
     client = session_client(world.users.alice)
     refused = client.get("/sign-out", HTTP_EHA_REALM="b")
     assert refused.status_code == 200
-    assert refused.json() == {"realm": None, "names": None}
+    assert refused.json() == {"realm": None, "names": None, "filtered": None,
+                              "current": None, "member": False, "users": 0}
     assert client.get("/sign-out", HTTP_EHA_REALM="../x").json()["realm"] is None
     allowed = client.get("/sign-out", HTTP_EHA_REALM="a")
-    assert allowed.json() == {"realm": "a", "names": ["project-a"]}
+    assert allowed.json() == {"realm": "a", "names": ["project-a"],
+                              "filtered": ["project-a"], "current": "a", "member": True,
+                              "users": 2}
 
 
 def test_anonymous_users_get_realm_data_only_in_public_views(tenancy, world):

@@ -1,13 +1,23 @@
 """URLs of the tenancy tests: the API at /api/ and under gateway paths /<realm>/svc/api/."""
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from eha_tenancy import RealmRequired, get_active_realm, realm_exempt, realm_public
+from eha_tenancy import (
+    RealmRequired,
+    check_user_in_realm,
+    filter_by_realm,
+    filter_users_by_realm,
+    get_active_realm,
+    get_current_realm,
+    realm_exempt,
+    realm_public,
+)
 
 from .testapp.api import router
 from .testapp.models import Project
@@ -45,7 +55,15 @@ def sign_out(request):
         names = list(Project.objects.values_list("name", flat=True))
     except RealmRequired:
         names = None
-    return JsonResponse({"realm": request.realm, "names": names})
+    try:
+        filtered = list(filter_by_realm(request, Project.all_realms.values_list("name",
+                                                                                flat=True)))
+    except RealmRequired:
+        filtered = None
+    return JsonResponse({"realm": request.realm, "names": names, "filtered": filtered,
+                         "current": get_current_realm(request),
+                         "member": check_user_in_realm(request, request.user),
+                         "users": filter_users_by_realm(request, User.objects).count()})
 
 
 def broken(request):
