@@ -146,3 +146,9 @@ if KEYCLOAK_SERVER_URL:
         "eha_auth.backends.gateway.GatewayBackend",
     ]
     DEMO_IDP_URL = KEYCLOAK_SERVER_URL.rsplit("/realms", 1)[0]
+
+
+# eha_tenancy: realms. The realm middleware comes last: after every middleware that sets
+# request.user (authentication, proxy sessions, gateway tokens).
+MULTITENANCY = True
+MIDDLEWARE += ["eha_tenancy.middleware.RealmMiddleware"]

@@ -42,3 +42,8 @@ if settings.KEYCLOAK_SERVER_URL:
                  name="demo-password-login"),
         ],
     )
+
+# eha_tenancy: /admin/~realms before the admin's own URLs; the realm-scoped demo API.
+urlpatterns.insert(0, path("", include("eha_tenancy.urls")))
+urlpatterns += [path("api/", include("example.demo.api"))]
+urlpatterns += [path("", include("example.demo.realms"))]
