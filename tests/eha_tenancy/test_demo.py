@@ -37,24 +37,24 @@ def titles(response) -> list[str]:
 
 
 def test_each_realm_sees_its_own_notes(demo):
-    assert titles(get(demo, "/api/notes/", "alice", "north")) == [
-        "north note 1", "north note 2", "north note 3"]
-    assert titles(get(demo, "/api/notes/", "bob", "south")) == [
-        "south note 1", "south note 2", "south note 3"]
+    assert titles(get(demo, "/api/notes/", "alice", "alpha")) == [
+        "alpha note 1", "alpha note 2", "alpha note 3"]
+    assert titles(get(demo, "/api/notes/", "bob", "beta")) == [
+        "beta note 1", "beta note 2", "beta note 3"]
 
 
 def test_a_user_cannot_read_the_other_realm(demo):
-    response = get(demo, "/api/notes/", "alice", "south")
+    response = get(demo, "/api/notes/", "alice", "beta")
     assert response.status_code == 403
-    assert "south note" not in response.text
+    assert "beta note" not in response.text
 
 
 def test_new_notes_land_in_the_realm_of_the_request(demo):
     response = requests.post(demo.url + "/api/notes/", auth=("bob", "pw"), timeout=10,
-                             headers={"Eha-Realm": "south"}, json={"title": "from bob"})
+                             headers={"Eha-Realm": "beta"}, json={"title": "from bob"})
     assert response.status_code == 201, response.text
-    assert response.json()["realm"] == "south"
-    assert "from bob" not in titles(get(demo, "/api/notes/", "alice", "north"))
+    assert response.json()["realm"] == "beta"
+    assert "from bob" not in titles(get(demo, "/api/notes/", "alice", "alpha"))
 
 
 def signed_in(demo, username) -> requests.Session:
@@ -70,26 +70,26 @@ def signed_in(demo, username) -> requests.Session:
 
 def test_realms_listed_for_staff(demo):
     response = signed_in(demo, "admin").get(demo.url + "/admin/~realms", timeout=10)
-    assert response.json() == {"realms": ["eha", "north", "south"]}
+    assert response.json() == {"realms": ["alpha", "beta", "eha"]}
 
 
 def test_choosing_a_realm_is_for_members_only(demo):
     browser = signed_in(demo, "alice")
     assert browser.get(demo.url + "/admin/", timeout=10).status_code == 403  # realm "eha"
-    refused = browser.get(demo.url + "/realm/south/", timeout=10, allow_redirects=False)
+    refused = browser.get(demo.url + "/realm/beta/", timeout=10, allow_redirects=False)
     assert refused.status_code == 403
-    chosen = browser.get(demo.url + "/realm/north/", timeout=10, allow_redirects=False)
-    assert chosen.status_code == 302 and browser.cookies["eha-realm"] == "north"
+    chosen = browser.get(demo.url + "/realm/alpha/", timeout=10, allow_redirects=False)
+    assert chosen.status_code == 302 and browser.cookies["eha-realm"] == "alpha"
     notes = browser.get(demo.url + "/admin/demo/note/", timeout=10)
     assert notes.status_code == 200
-    assert "north note 1" in notes.text and "south note" not in notes.text
+    assert "alpha note 1" in notes.text and "beta note" not in notes.text
 
 
 def test_concurrent_requests_of_two_realms_stay_apart(demo):
     from concurrent.futures import ThreadPoolExecutor
 
     def fetch(number):
-        user, realm = ("alice", "north") if number % 2 else ("bob", "south")
+        user, realm = ("alice", "alpha") if number % 2 else ("bob", "beta")
         return realm, get(demo, "/api/notes/", user, realm)
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         self.setup_realms(password)
 
     def setup_realms(self, password):
-        """Two realms, north and south, each with a member and a few notes."""
+        """Two realms, alpha and beta, each with a member and a few notes."""
         from django.contrib.auth.models import Permission
 
         from eha_tenancy import add_user_to_realm, realm_context
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
         User = get_user_model()
         can_use_notes = Permission.objects.filter(content_type__app_label="demo")
-        for realm, name in (("north", "alice"), ("south", "bob")):
+        for realm, name in (("alpha", "alice"), ("beta", "bob")):
             user, _ = User.objects.get_or_create(username=name, defaults={"is_staff": True})
             user.set_password(password)
             user.save()
