@@ -80,6 +80,7 @@ def test_choosing_a_realm_is_for_members_only(demo):
     assert refused.status_code == 403
     chosen = browser.get(demo.url + "/realm/alpha/", timeout=10, allow_redirects=False)
     assert chosen.status_code == 302 and browser.cookies["eha-realm"] == "alpha"
+    assert chosen.headers["Location"] == "/api/notes/"
     notes = browser.get(demo.url + "/admin/demo/note/", timeout=10)
     assert notes.status_code == 200
     assert "alpha note 1" in notes.text and "beta note" not in notes.text
@@ -97,3 +98,14 @@ def test_concurrent_requests_of_two_realms_stay_apart(demo):
     for realm, response in results:
         assert response.status_code == 200
         assert {note["realm"] for note in response.json()["results"]} == {realm}
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_choosing_a_realm_never_redirects_off_site(demo, target):
+    browser = signed_in(demo, "alice")
+    chosen = browser.get(demo.url + "/realm/alpha/", params={"next": target}, timeout=10,
+                         allow_redirects=False)
+    assert chosen.headers["Location"] == "/api/notes/"
+    kept = browser.get(demo.url + "/realm/alpha/", params={"next": "/admin/"}, timeout=10,
+                       allow_redirects=False)
+    assert kept.headers["Location"] == "/admin/"
