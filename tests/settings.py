@@ -80,3 +80,4 @@ CACHES = {
 
 HEALTH_CACHE_SECONDS = 0
 INSTALLED_APPS += ["django_cas_ng"]
+INSTALLED_APPS += ["social_django"]
