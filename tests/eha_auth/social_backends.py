@@ -17,6 +17,6 @@ class IdpBeta(OpenIdConnectAuth):
 
 
 class IdpDown(OpenIdConnectAuth):
-    """A provider that cannot be reached (its own class: social-core caches discovery per class)."""
+    """A provider that cannot be reached (a class of its own: discovery is cached per class)."""
 
     name = "idp-down"

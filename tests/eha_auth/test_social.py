@@ -188,3 +188,31 @@ def test_unreachable_provider_answers_503(client, social):
 def test_unknown_backend_is_404(client, social):
     assert client.post("/accounts/social/login/nope/").status_code == 404
 
+
+
+def check_ids(settings) -> list[str]:
+    from eha_auth.checks import check_social
+
+    return [message.id for message in check_social()]
+
+
+def test_checks_want_social_django_and_the_realm_steps(settings):
+    settings.AUTHENTICATION_BACKENDS = [f"{BACKENDS}.IdpAlpha"]
+    settings.SOCIAL_AUTH_PIPELINE = PIPELINE
+    assert check_ids(settings) == []
+    settings.SOCIAL_AUTH_PIPELINE = [step for step in PIPELINE if "eha_auth" not in step]
+    assert check_ids(settings) == ["eha_auth.W131"]
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "social_django"]
+    assert check_ids(settings) == ["eha_auth.E131", "eha_auth.W131"]
+
+
+def test_checks_are_silent_without_social_backends(settings):
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    settings.SOCIAL_AUTH_PIPELINE = []
+    assert check_ids(settings) == []
+
+
+def test_username_may_be_the_full_email(client, social, idp):
+    social.SOCIAL_AUTH_USERNAME_IS_FULL_EMAIL = True
+    assert social_login(client, idp).status_code == 302
+    assert page(client)["username"] == "alpha__alice@alpha.test"

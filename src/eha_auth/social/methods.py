@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest

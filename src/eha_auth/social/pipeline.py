@@ -94,6 +94,8 @@ def user_claims(backend, details: dict[str, Any], response: Any) -> dict[str, An
                           ("family_name", "last_name"), ("email", "email")):
         if details.get(detail):
             claims[claim] = details[detail]
+    if backend.setting("USERNAME_IS_FULL_EMAIL", False) and details.get("email"):
+        claims["preferred_username"] = details["email"]
     return claims
 
 

@@ -24,12 +24,12 @@ from .pipeline import AuthForbidden
 logger = logging.getLogger("eha_auth.social")
 
 # Provider unreachable or failing: social-core < 5 and >= 5 name these differently.
-UNAVAILABLE = tuple(getattr(exceptions, name) for name in (
-    "AuthConnectionError", "AuthUnreachableProvider", "AuthProviderError")
-    if hasattr(exceptions, name))
-REFUSED = tuple(getattr(exceptions, name) for name in (
-    "AuthAlreadyAssociated", "AuthAssociationError") if hasattr(exceptions, name)) + (
-    AuthForbidden,)
+def _exceptions(*names: str) -> tuple[type[Exception], ...]:
+    return tuple(getattr(exceptions, name) for name in names if hasattr(exceptions, name))
+
+
+UNAVAILABLE = _exceptions("AuthConnectionError", "AuthUnreachableProvider", "AuthProviderError")
+REFUSED = (*_exceptions("AuthAlreadyAssociated", "AuthAssociationError"), AuthForbidden)
 MESSAGES = {
     503: "The sign-in service cannot be reached right now. Please try again in a few minutes.",
     403: "This account may not sign in here.",
