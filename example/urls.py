@@ -42,3 +42,6 @@ if settings.KEYCLOAK_SERVER_URL:
                  name="demo-password-login"),
         ],
     )
+
+# eha_auth: social login (a button per provider on /accounts/login/ when the provider runs).
+urlpatterns += [path("accounts/social/", include("eha_auth.social.urls"))]

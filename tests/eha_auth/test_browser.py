@@ -1,7 +1,7 @@
 """Sign in and out of the demo site in a real browser (Debian's Chromium, Playwright).
 
-The demo site and the CAS server run as real processes; a screenshot of the page
-is saved to test-artifacts/ when a test fails.
+The demo site, the CAS server and the local identity provider run as real processes;
+a screenshot of the page is saved to test-artifacts/ when a test fails.
 """
 
 import re
@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from example.idp import seed
 from playwright import sync_api as playwright_api
 
 from tests.harness.servers import ROOT, django_server
@@ -124,3 +125,54 @@ def test_proxy_mockup_session(page, demo):
     page.wait_for_url(demo.url + "/demo/proxy-accounts/")
     assert page.inner_text("#managed") == "acme"
     assert page.inner_text("#accessibles") == "acme, beta"
+
+
+@pytest.fixture(scope="module")
+def demo_idp(idp, tmp_path_factory):
+    """The demo site as `nox -s demo` runs it: Keycloak login and social OIDC, no CAS."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('demo-idp') / 'demo.sqlite3'}",
+           "DEBUG": "1", "KEYCLOAK_SERVER_URL": idp.realms_url,
+           "KEYCLOAK_CLIENT_SECRET": seed.client_secret("alpha"),
+           "DJANGO_SETTINGS_MODULE": "example.settings"}
+    server = django_server("example.settings", env=env, migrate=False)
+    subprocess.run([sys.executable, str(ROOT / "example" / "manage.py"), "migrate", "--no-input",
+                    "-v", "0"], env=server.env, cwd=ROOT, check=True, capture_output=True,
+                   timeout=120)
+    yield server.start()
+    server.stop()
+
+
+def sign_in_at_provider(page, idp, realm: str, username: str) -> None:
+    page.wait_for_url(re.compile(re.escape(idp.issuer(realm)) + r"/login\?next="))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", seed.password(realm, username))
+    page.click("button[type=submit]")
+
+
+def test_keycloak_redirect_sign_in_and_out(page, demo_idp, idp):
+    page.goto(demo_idp.url + "/auth/")
+    page.click("text=Choose a realm")
+    page.select_option("select[name=realm]", "alpha")
+    page.click("button[type=submit]")
+    sign_in_at_provider(page, idp, "alpha", "alice")
+    page.wait_for_url(demo_idp.url + "/auth/")
+    assert "Signed in as alpha__alice" in page.inner_text("body")
+    assert "(realm alpha, by redirect)" in page.inner_text("body")
+    page.click("text=Sign out")   # RP-initiated logout at the provider, then back here
+    page.wait_for_url(re.compile(re.escape(demo_idp.url) + r"/.*logged-out/"))
+    page.goto(demo_idp.url + "/")
+    assert signed_in_as(page) is None
+
+
+def test_social_oidc_sign_in_and_out(page, demo_idp, idp):
+    page.goto(demo_idp.url + "/accounts/login/?next=/")
+    assert page.is_visible("form.login-password")   # password login stays beside it
+    page.click("button[data-method=social-idp-beta]")
+    sign_in_at_provider(page, idp, "beta", "carol")
+    page.wait_for_url(demo_idp.url + "/")
+    assert signed_in_as(page) == "beta__carol"
+    page.goto(demo_idp.url + "/accounts/logout/")
+    page.click("button[type=submit]")
+    page.wait_for_url(demo_idp.url + "/accounts/logged-out/")
+    page.goto(demo_idp.url + "/")
+    assert signed_in_as(page) is None
