@@ -216,3 +216,28 @@ def test_username_may_be_the_full_email(client, social, idp):
     social.SOCIAL_AUTH_USERNAME_IS_FULL_EMAIL = True
     assert social_login(client, idp).status_code == 302
     assert page(client)["username"] == "alpha__alice@alpha.test"
+
+
+class Backend:
+    """A stand-in backend: only the settings the realm step reads."""
+
+    name = "stand-in"
+
+    def __init__(self, **settings):
+        self.settings, self.id_token = settings, None
+
+    def setting(self, name, default=None):
+        return self.settings.get(name, default)
+
+
+@pytest.mark.parametrize(("settings_", "claims", "realm"), [
+    ({"REALM_CLAIM": "tenant"}, {"tenant": "north", "iss": "https://id/realms/alpha"}, "north"),
+    ({"REALM_CLAIM": "tenant"}, {"tenant": ["south", "x"]}, "south"),
+    ({}, {"iss": "https://id.example.org/auth/realms/beta/"}, "beta"),
+    ({}, {"iss": "https://accounts.google.com"}, None),
+    ({"REALM_CLAIM": "tenant"}, {"tenant": 7}, None),
+])
+def test_realm_named_by_the_provider(settings_, claims, realm):
+    from eha_auth.social.pipeline import realm_from_provider
+
+    assert realm_from_provider(Backend(**settings_), claims) == realm
