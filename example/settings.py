@@ -106,7 +106,7 @@ EXTERNAL_APPS = external_apps_from_env({
 # set (for example the demo CAS server: python -m tests.harness.serve
 # example.cas_server.settings 8002 --migrate), and proxy mockup sessions in DEBUG.
 INSTALLED_APPS += ["django_cas_ng"]
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["eha_auth.backends.cached.CachedModelBackend"]
 LOGIN_URL = "eha_accounts:login"
 LOGIN_REDIRECT_URL = "/"
 PROXY_SESSION_REQUIRED = False  # the demo also serves anonymous visitors
@@ -169,3 +169,8 @@ if KEYCLOAK_SERVER_URL:
     SOCIAL_AUTH_IDP_BETA_OIDC_ENDPOINT = f"{KEYCLOAK_SERVER_URL}/beta"
     SOCIAL_AUTH_IDP_BETA_KEY = KEYCLOAK_CLIENT_ID
     SOCIAL_AUTH_IDP_BETA_SECRET = KEYCLOAK_CLIENT_SECRET
+
+# eha_tenancy: realms. The realm middleware comes last: after every middleware that sets
+# request.user (authentication, proxy sessions, gateway tokens).
+MULTITENANCY = True
+MIDDLEWARE += ["eha_tenancy.middleware.RealmMiddleware"]

@@ -2,7 +2,7 @@
 
     python -m tests.harness.serve example.cas_server.settings 8001 --migrate
 
-Its users (a data migration): ``casuser`` / ``cas-password`` in realm ``north``
+Its users (a data migration): ``casuser`` / ``cas-password`` in realm ``alpha``
 and group ``analysts``. Services on 127.0.0.1 or localhost may use it, and
 receive single logout requests. Not for production: fast, weak password hashing.
 """
@@ -61,4 +61,4 @@ MAMA_CAS_SERVICES = [{
     ],
     "LOGOUT_ALLOW": True,
 }]
-CAS_USER_REALMS = {"casuser": "north"}
+CAS_USER_REALMS = {"casuser": "alpha"}

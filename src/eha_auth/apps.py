@@ -13,10 +13,10 @@ class AuthConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks as system_checks
+        from . import usercache
         from .accounts.realms import keep_user_realm
         from .apitokens import signals as token_signals
         from .conf import forget_cached_settings
-        from .oidc import users
 
         checks.register(system_checks.check_keycloak_settings, checks.Tags.security)
         checks.register(system_checks.check_middleware, checks.Tags.security)
@@ -25,20 +25,15 @@ class AuthConfig(AppConfig):
         checks.register(system_checks.check_proxy_options, checks.Tags.security)
         checks.register(system_checks.check_cas, checks.Tags.security)
         checks.register(system_checks.check_social, checks.Tags.security)
+        checks.register(system_checks.check_session_user_cache, checks.Tags.security)
 
         setting_changed.connect(forget_cached_settings, dispatch_uid="eha_auth.settings")
         token_signals.connect()
         user_logged_in.connect(keep_user_realm, dispatch_uid="eha_auth.keep_user_realm")
 
-        def forget(sender, instance, **kwargs):
-            username = getattr(instance, "get_username", None)
-            if username is not None:
-                users.forget_user(username())
-
-        # The cached user of unchanged claims is dropped whenever the user changes.
-        post_save.connect(forget, sender=settings.AUTH_USER_MODEL, weak=False,
+        # A cached user is dropped whenever the user, its groups or permissions change.
+        post_save.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,
                           dispatch_uid="eha_auth.forget_user.save")
-        post_delete.connect(forget, sender=settings.AUTH_USER_MODEL, weak=False,
+        post_delete.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,
                             dispatch_uid="eha_auth.forget_user.delete")
-        m2m_changed.connect(users.forget_members, weak=False,
-                            dispatch_uid="eha_auth.forget_user.m2m")
+        m2m_changed.connect(usercache.forget_members, dispatch_uid="eha_auth.forget_user.m2m")

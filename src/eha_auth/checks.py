@@ -124,6 +124,7 @@ def check_login_setup(app_configs=None, **kwargs) -> list:
 PROXY_MIDDLEWARE = "eha_auth.proxy.middleware.ProxySessionMiddleware"
 PROXY_BACKEND = "eha_auth.proxy.backends.ProxySessionBackend"
 CAS_BACKEND = "eha_auth.cas.backends.CASBackend"
+CACHED_BACKEND = "eha_auth.backends.cached.CachedModelBackend"
 
 
 def check_proxy_keys(app_configs=None, **kwargs) -> list:
@@ -254,3 +255,12 @@ def check_social(app_configs=None, **kwargs) -> list:
             hint='See "Social login" in the README for the pipeline to use.',
             id="eha_auth.W131"))
     return errors
+
+
+def check_session_user_cache(app_configs=None, **kwargs) -> list:
+    """Report a malformed SESSION_USER_CACHE_SECONDS when CachedModelBackend is used."""
+    value = app_settings.SESSION_USER_CACHE_SECONDS
+    if CACHED_BACKEND not in _backends() or _positive(value) or value == 0:
+        return []
+    return [Error(f"SESSION_USER_CACHE_SECONDS must be a number of seconds, not {value!r}.",
+                  id="eha_auth.E008")]

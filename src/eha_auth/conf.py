@@ -149,6 +149,11 @@ class AuthSettings:
         return getattr(settings, "KEYCLOAK_TOKEN_CACHE_SECONDS", 60)
 
     @property
+    def SESSION_USER_CACHE_SECONDS(self) -> float:
+        """Seconds CachedModelBackend keeps a session's user in each process."""
+        return getattr(settings, "SESSION_USER_CACHE_SECONDS", 10)
+
+    @property
     def KEYCLOAK_USER_CACHE_SECONDS(self) -> int:
         """A returning user is reused this long per process (dropped when changed there)."""
         return getattr(settings, "KEYCLOAK_USER_CACHE_SECONDS", 10)

@@ -12,8 +12,8 @@ from django.core.cache import cache
 from example.idp import seed
 
 from eha_auth.oidc.tokens import verified_tokens
-from eha_auth.oidc.users import local_users
 from eha_auth.proxy.crypto import new_key
+from eha_auth.usercache import local_users
 from tests.eha_auth.idp import start_idp
 
 SERVICE = "svc"

@@ -51,8 +51,8 @@ def test_login_attributes_and_single_logout(app_server, cas_server):
     assert login_page.url.startswith(cas_server.url + "/cas/login?service=")
     page = cas_sign_in(browser, login_page)
     assert page.url == app_server.url + "/page"
-    assert page.json() == {"authenticated": True, "username": "north__casuser",
-                           "roles": None, "realm": "north", "groups": ["analysts", "north"]}
+    assert page.json() == {"authenticated": True, "username": "alpha__casuser",
+                           "roles": None, "realm": "alpha", "groups": ["alpha", "analysts"]}
     # Single logout: the CAS server POSTs a logoutRequest to the service.
     browser.get(cas_server.url + "/cas/logout", timeout=10)
     assert browser.get(app_server.url + "/page", timeout=10).json()["authenticated"] is False
@@ -161,7 +161,7 @@ def test_realm_from_attribute_and_groups(cas_client_settings, client, cas_server
     cas_client_settings.CAS_REALM_ATTRIBUTE = "realm"
     ticket = issue_ticket(SERVICE, cas_server)
     assert cas_get(client, ticket).status_code == 302
-    user = User.objects.get(username="north__casuser")
-    assert sorted(user.groups.values_list("name", flat=True)) == ["analysts", "north"]
+    user = User.objects.get(username="alpha__casuser")
+    assert sorted(user.groups.values_list("name", flat=True)) == ["alpha", "analysts"]
     assert not user.has_usable_password()
-    assert client.session["eha_realm"] == "north"
+    assert client.session["eha_realm"] == "alpha"

@@ -51,7 +51,7 @@ class LoginView(FormView):
 class LogoutView(View):
     """GET asks to confirm; POST signs out and shows the logged-out page."""
 
-    template_name = "eha_auth/accounts/logout.html"
+    template_name = "eha_auth/logout.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return render(request, self.template_name)

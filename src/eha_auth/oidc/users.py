@@ -7,7 +7,6 @@ the subclass in KEYCLOAK_USER_MAPPER.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import time
@@ -21,39 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
+from ..usercache import local_users, request_copy
 from ..users import realm_username
-from .cache import TTLCache
-
-# The user of unchanged claims, per username, in this process for KEYCLOAK_USER_CACHE_SECONDS:
-# a returning user costs no query. Changes made here drop the entry at once (signals);
-# other workers see them when their entry expires.
-local_users = TTLCache()
-
-
-def forget_user(username: str) -> None:
-    """Drop the cached user of ``username`` (called whenever the user row changes)."""
-    local_users.pop(username)
-
-
-def request_copy(user):
-    """Return a shallow copy of a cached user, so one request's attributes stay its own."""
-    new = user.__class__.__new__(user.__class__)
-    new.__dict__ = user.__dict__.copy()
-    new._state = copy.copy(user._state)
-    return new
-
-
-def forget_members(sender, instance, action, pk_set=None, model=None, **kwargs) -> None:
-    """m2m_changed receiver: drop cached users whose groups or permissions changed."""
-    if not action.startswith("post_"):
-        return
-    user_model = get_user_model()
-    if isinstance(instance, user_model):
-        forget_user(instance.get_username())
-    elif model is user_model and pk_set:
-        for username in user_model._default_manager.filter(pk__in=pk_set).values_list(
-                user_model.USERNAME_FIELD, flat=True):
-            forget_user(username)
 
 
 class UserMapper:

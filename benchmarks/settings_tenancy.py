@@ -1,0 +1,14 @@
+"""The demo site on a throwaway PostgreSQL cluster, started here and stopped at exit."""
+
+import atexit
+
+from tests.harness.postgres import start_cluster
+
+from benchmarks.settings import *  # noqa: F403
+
+_server = start_cluster()
+atexit.register(_server.stop)
+
+DATABASES = {"default": {**_server.database_settings("postgres"), "CONN_MAX_AGE": None}}
+MULTITENANCY = True
+REALM_MEMBERSHIP_CACHE_SECONDS = 60

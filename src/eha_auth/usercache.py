@@ -1,0 +1,50 @@
+"""Users kept in this process for a few seconds, so a returning user costs no query.
+
+Gateway tokens (by username) and session logins (by primary key, through
+``CachedModelBackend``) share one cache. A change to a user made in this process
+drops its entries at once (signals connected in apps.py); other processes see the
+change when their entry expires (KEYCLOAK_USER_CACHE_SECONDS / SESSION_USER_CACHE_SECONDS).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.auth import get_user_model
+
+from .oidc.cache import TTLCache
+
+local_users = TTLCache()
+
+
+def forget_user(username: str, pk=None) -> None:
+    """Drop the cached entries of a user (called whenever the user row changes)."""
+    local_users.pop(username)
+    if pk is not None:
+        local_users.pop(("pk", str(pk)))
+
+
+def request_copy(user):
+    """Return a shallow copy of a cached user, so one request's attributes stay its own."""
+    new = user.__class__.__new__(user.__class__)
+    new.__dict__ = user.__dict__.copy()
+    new._state = copy.copy(user._state)
+    return new
+
+
+def forget_changed_user(sender, instance, **kwargs) -> None:
+    """post_save/post_delete receiver for the user model."""
+    forget_user(instance.get_username(), instance.pk)
+
+
+def forget_members(sender, instance, action, pk_set=None, model=None, **kwargs) -> None:
+    """m2m_changed receiver: drop cached users whose groups or permissions changed."""
+    if not action.startswith("post_"):
+        return
+    user_model = get_user_model()
+    if isinstance(instance, user_model):
+        forget_user(instance.get_username(), instance.pk)
+    elif model is user_model and pk_set:
+        for pk, username in user_model._default_manager.filter(pk__in=pk_set).values_list(
+                "pk", user_model.USERNAME_FIELD):
+            forget_user(username, pk)

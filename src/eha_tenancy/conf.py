@@ -1,0 +1,59 @@
+"""Settings of eha_tenancy, read from django.conf.settings on every access."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+SESSION_KEY = "eha_realm"
+REALM_HEADER = "Eha-Realm"
+
+
+class TenancySettings:
+    """One property per setting, with its default."""
+
+    # Shared with the other apps (README, "How the apps meet").
+
+    @property
+    def MULTITENANCY(self) -> bool:
+        """Off: every helper is a no-op, every row is visible, the realm is None."""
+        return bool(getattr(settings, "MULTITENANCY", False))
+
+    @property
+    def DEFAULT_REALM(self) -> str:
+        """The realm of requests that name none."""
+        return getattr(settings, "DEFAULT_REALM", "eha")
+
+    @property
+    def REALM_COOKIE(self) -> str:
+        """The cookie that names the realm of a browser."""
+        return getattr(settings, "REALM_COOKIE", "eha-realm")
+
+    @property
+    def GATEWAY_PUBLIC_REALM(self) -> str:
+        """The pseudo-realm of public gateway paths: never taken as a realm."""
+        return getattr(settings, "GATEWAY_PUBLIC_REALM", "-")
+
+    # Own settings.
+
+    @property
+    def SUPERUSER_ALL_REALMS(self) -> bool:
+        """Superusers may use every existing realm without being a member of it."""
+        return bool(getattr(settings, "REALM_SUPERUSER_ALL_REALMS", True))
+
+    @property
+    def NO_MULTITENANCY_REALM(self) -> str:
+        """What ``/admin/~realms`` lists when tenancy is off."""
+        return getattr(settings, "NO_MULTITENANCY_REALM", "~")
+
+    @property
+    def MEMBERSHIP_CACHE_SECONDS(self) -> float:
+        """How long a user's realms are cached (0: ask the database on every request)."""
+        return getattr(settings, "REALM_MEMBERSHIP_CACHE_SECONDS", 60)
+
+    @property
+    def MEMBERSHIP_CACHE(self) -> str:
+        """The cache alias holding memberships; use a shared cache with several processes."""
+        return getattr(settings, "REALM_MEMBERSHIP_CACHE", "default")
+
+
+app_settings = TenancySettings()

@@ -1,0 +1,155 @@
+"""Django REST framework support: permissions, viewset mixins, serializers, fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import get_object_or_404 as _get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from ..conf import app_settings
+from ..realms import (
+    check_user_in_realm,
+    filter_by_realm,
+    filter_users_by_realm,
+    is_accessible_by_realm,
+    realm_lookup,
+)
+from ..state import unscoped
+
+
+class IsAccessibleByRealm(permissions.BasePermission):
+    """Allow members of the request's realm, and only objects of that realm.
+
+    Anonymous users are refused, unless the view class has ``realm_public = True``.
+    """
+
+    message = _("You are not a member of this realm.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not app_settings.MULTITENANCY:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated):
+            return bool(getattr(view, "realm_public", False))
+        return check_user_in_realm(request, user)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return is_accessible_by_realm(request, obj)
+
+
+def _scopable(model: Any, mt_field: str | None) -> bool:
+    try:
+        realm_lookup(model, mt_field)
+    except ImproperlyConfigured:
+        return False
+    return True
+
+
+class MtViewSetMixin:
+    """Limit a viewset to the request's realm; refuse at import what it could not limit.
+
+    ``get_queryset()`` filters on the realm (through ``mt_field`` for models
+    that reach their owner through a path), whatever manager built the
+    class-level ``queryset``: write ``queryset = Model.all_realms.all()``.
+    Members only (IsAccessibleByRealm comes first in the permissions).
+    """
+
+    mt_field: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        queryset = cls.__dict__.get("queryset")
+        if queryset is not None and not _scopable(queryset.model, cls.mt_field):
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.queryset lists {queryset.model.__name__}, which has no "
+                "realm: the view could not limit it. Use a realm model or set mt_field.")
+
+    def get_permissions(self) -> list:
+        return [IsAccessibleByRealm(), *super().get_permissions()]
+
+    def get_queryset(self):
+        return filter_by_realm(self.request, super().get_queryset(), self.mt_field)
+
+    def get_object_or_404(self, pk: Any):
+        """Return the object of this realm with ``pk``, else raise 404."""
+        return _get_object_or_404(self.get_queryset(), pk=pk)
+
+    def get_object_or_403(self, pk: Any):
+        """Return the object with ``pk``: None if missing, 403 if of another realm.
+
+        Kept for aether.sdk parity. It tells a caller that an object exists in
+        another realm; prefer get_object_or_404 in anything clients reach.
+        """
+        with unscoped():
+            obj = self.get_queryset().model.all_realms.filter(pk=pk).first()
+        if obj is None:
+            return None
+        if not is_accessible_by_realm(self.request, obj):
+            raise PermissionDenied(_("Not accessible by this realm."))
+        return obj
+
+    @action(detail=True, methods=["head"], url_path="is-accessible")
+    def is_accessible(self, request: Any, pk: Any = None, *args: Any, **kwargs: Any):
+        """Answer 204 for an object of this realm, 404 otherwise (others' objects too)."""
+        self.get_object_or_404(pk)
+        return Response(status=204)
+
+
+class MtUserViewSetMixin:
+    """Limit a users viewset to the members of the request's realm."""
+
+    def get_permissions(self) -> list:
+        return [IsAccessibleByRealm(), *super().get_permissions()]
+
+    def get_queryset(self):
+        return filter_users_by_realm(self.request, super().get_queryset())
+
+
+class MtPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object chosen by pk, among the request realm's objects only."""
+
+    mt_field: str | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.mt_field = kwargs.pop("mt_field", self.mt_field)
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return filter_by_realm(self.context.get("request"), super().get_queryset(),
+                               self.mt_field)
+
+
+class MtUserRelatedField(serializers.PrimaryKeyRelatedField):
+    """A user chosen by pk, among the members of the request's realm only."""
+
+    def get_queryset(self):
+        return filter_users_by_realm(self.context.get("request"), super().get_queryset())
+
+
+class MtModelSerializer(serializers.ModelSerializer):
+    """Relations that accept the request realm's objects only; the realm is read-only.
+
+    New objects land in the request's realm: ``save()`` stamps the active realm.
+    Foreign keys to realm models become MtPrimaryKeyRelatedField, foreign keys
+    to users MtUserRelatedField.
+    """
+
+    def build_relational_field(self, field_name: str, relation_info: Any):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        if field_class is not self.serializer_related_field:
+            return field_class, kwargs
+        model = relation_info.related_model
+        if model is get_user_model():
+            return MtUserRelatedField, kwargs
+        if _scopable(model, None):
+            kwargs["queryset"] = model.all_realms.all()
+            return MtPrimaryKeyRelatedField, kwargs
+        return field_class, kwargs
+

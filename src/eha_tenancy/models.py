@@ -1,0 +1,208 @@
+"""Realm models: the realm is a column on the owning row; managers fail closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models.sql.where import AND
+from django.utils.translation import gettext_lazy as _
+
+from .conf import app_settings
+from .exceptions import RealmMismatch, RealmRequired
+from .state import is_unscoped, require_realm
+
+
+class RealmQuerySet(models.QuerySet):
+    """A queryset that cannot move rows to another realm or create rows outside it."""
+
+    def update(self, **kwargs: Any) -> int:
+        if "realm" in kwargs and app_settings.MULTITENANCY and not is_unscoped():
+            raise RealmMismatch("Move objects to another realm with add_to_realm().")
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args: Any, **kwargs: Any):
+        objs = list(objs)
+        for obj in objs:
+            stamp = getattr(obj, "_stamp_realm", None)
+            if stamp is not None:
+                stamp()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args: Any, **kwargs: Any):
+        if "realm" in fields and app_settings.MULTITENANCY and not is_unscoped():
+            raise RealmMismatch("Move objects to another realm with add_to_realm().")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
+    """The default manager of realm models: every queryset is limited to the active realm.
+
+    With MULTITENANCY on and no realm active it raises RealmRequired instead of
+    returning every row. Related managers, ``values()``, aggregates, ``update()``
+    and ``delete()`` all start from here, so they are limited too.
+    """
+
+    use_in_migrations = False  # migrations get a plain manager: every row
+
+    def get_queryset(self) -> RealmQuerySet:
+        queryset = super().get_queryset()
+        if not app_settings.MULTITENANCY:
+            return queryset
+        realm = require_realm()
+        if realm is None:  # unscoped()
+            return queryset
+        return limit_to_realm(queryset, self.model.realm_lookup(), realm)
+
+
+def limit_to_realm(queryset: models.QuerySet, lookup: str, realm: str) -> models.QuerySet:
+    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm."""
+    model = queryset.model
+    if lookup != "realm" or model._meta.get_field("realm").model._meta.db_table \
+            != model._meta.db_table:
+        return queryset.filter(**{lookup: realm})  # a path, or a parent's table
+    # The row's own column: add "realm = %s" directly, as filter(realm=...) does once
+    # it has resolved the name; every query of a realm model passes here.
+    queryset = queryset._chain()
+    query, field = queryset.query, model._meta.get_field("realm")
+    column = field.get_col(query.get_initial_alias())
+    query.where.add(field.get_lookup("exact")(column, realm), AND)
+    return queryset
+
+
+class AllRealmsManager(models.Manager.from_queryset(RealmQuerySet)):
+    """Every row of every realm: for admin, migrations and commands. Grep for all_realms."""
+
+
+class MtModelAbstract(models.Model):
+    """A model owned by a realm, stored in its own ``realm`` column.
+
+    Subclasses that declare their own Meta inherit this one
+    (``class Meta(MtModelAbstract.Meta)``) to keep the (realm, id) index.
+    """
+
+    realm = models.CharField(_("realm"), max_length=63, editable=False)
+
+    objects = RealmManager()
+    all_realms = AllRealmsManager()
+
+    class Meta:
+        abstract = True
+        default_manager_name = "objects"
+        # Named per model by Django: (realm, id) serves realm filters and pages by pk.
+        indexes = [models.Index(fields=["realm", "id"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._stamp_realm()
+        super().save(*args, **kwargs)
+        self._loaded_realm = self.realm
+
+    @classmethod
+    def realm_lookup(cls) -> str:
+        """Return the lookup path from this model to its realm column."""
+        return "realm"
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs: Any):
+        instance = super().from_db(db, field_names, values, **kwargs)  # Django 6.1: fetch_mode
+        instance._loaded_realm = instance.__dict__.get("realm")
+        return instance
+
+    def _stamp_realm(self) -> None:
+        """Put a new object in the active realm; refuse writes into another realm."""
+        if not app_settings.MULTITENANCY:
+            self.realm = self.realm or app_settings.DEFAULT_REALM
+            return
+        active = require_realm()
+        if active is None:  # unscoped(): the realm must be given
+            if not self.realm:
+                raise RealmRequired("Inside unscoped(), give new objects their realm.")
+            return
+        if self._state.adding and not self.realm:
+            self.realm = active
+        loaded = getattr(self, "_loaded_realm", None)
+        if self.realm != active or (loaded is not None and loaded != self.realm):
+            raise RealmMismatch("This object belongs to another realm than the active one.")
+
+    def add_to_realm(self, request_or_realm: Any) -> None:
+        """Move this object to a realm (a realm name, or the realm of a request)."""
+        from .realms import realm_of
+
+        realm = realm_of(request_or_realm)
+        if realm is None:
+            return
+        self.realm = realm
+        if self._state.adding:
+            from .state import unscoped
+
+            with unscoped():
+                self.save()
+        else:
+            _move(self, realm)
+        self._loaded_realm = realm
+
+    def get_realm(self) -> str | None:
+        """Return the realm of this object; None with tenancy off."""
+        if not app_settings.MULTITENANCY:
+            return None
+        return self.realm or app_settings.DEFAULT_REALM
+
+    def is_accessible(self, realm: str | None) -> bool:
+        """Return True when this object belongs to ``realm`` (always with tenancy off)."""
+        return not app_settings.MULTITENANCY or self.get_realm() == realm
+
+
+def _move(instance: MtModelAbstract, realm: str) -> None:
+    from .state import unscoped
+
+    with unscoped():
+        type(instance).all_realms.filter(pk=instance.pk).update(realm=realm)
+
+
+class MtModelChildAbstract(models.Model):
+    """A model whose realm is that of the owner it reaches through ``mt_field``.
+
+    ``mt_field`` is the lookup path to the MtModelAbstract model, for example
+    ``"survey__project"``.
+    """
+
+    mt_field: str = ""
+
+    objects = RealmManager()
+    all_realms = AllRealmsManager()
+
+    class Meta:
+        abstract = True
+        default_manager_name = "objects"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._stamp_realm()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def realm_lookup(cls) -> str:
+        """Return the lookup path from this model to its owner's realm column."""
+        return f"{cls.mt_field}__realm"
+
+    def get_mt_instance(self) -> MtModelAbstract:
+        """Return the owning MtModelAbstract object (through mt_field)."""
+        instance: Any = self
+        for name in self.mt_field.split("__"):
+            instance = getattr(instance, name)
+        return instance
+
+    def get_realm(self) -> str | None:
+        """Return the realm of the owner; None with tenancy off."""
+        return self.get_mt_instance().get_realm()
+
+    def is_accessible(self, realm: str | None) -> bool:
+        """Return True when the owner belongs to ``realm`` (always with tenancy off)."""
+        return self.get_mt_instance().is_accessible(realm)
+
+    def _stamp_realm(self) -> None:
+        """Refuse to save a child whose owner is in another realm than the active one."""
+        if not app_settings.MULTITENANCY:
+            return
+        active = require_realm()
+        if active is not None and self.get_realm() != active:
+            raise RealmMismatch("The owner of this object belongs to another realm.")

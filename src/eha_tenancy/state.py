@@ -1,0 +1,139 @@
+"""The active realm of the running code: a ContextVar, safe under threads and ASGI."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from contextvars import ContextVar, Token
+from typing import Any
+
+from .exceptions import RealmRequired
+
+# The active realm: a realm name, a RequestRealm, UNSCOPED (every realm, explicitly), or None.
+UNSCOPED = object()
+_active: ContextVar[Any] = ContextVar("eha_tenancy_realm", default=None)
+
+
+class RequestRealm:
+    """The realm of a request, checked against the request's user at each query.
+
+    DRF authenticates token clients inside the view, after the middleware ran:
+    the first query after that checks the new user's membership, so a realm
+    header cannot open another realm's rows to a user who is not a member.
+    Anonymous users reach realm data only in views marked ``realm_public``.
+    """
+
+    __slots__ = ("checked_user_pk", "public", "realm", "request")
+
+    def __init__(self, realm: str, request: Any, checked_user_pk: Any = None,
+                 public: bool = False) -> None:
+        self.realm = realm
+        self.request = request
+        self.checked_user_pk = checked_user_pk
+        self.public = public
+
+    def verified(self) -> str:
+        """Return the realm once the request's current user may use its data."""
+        from .exceptions import RealmForbidden
+
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            if self.public:
+                return self.realm
+            raise RealmForbidden("Sign in as a member of this realm to see its data.")
+        if user.pk == self.checked_user_pk:
+            return self.realm
+        from .realms import user_may_use_realm
+
+        if not user_may_use_realm(user, self.realm):
+            raise RealmForbidden("You are not a member of this realm.")
+        self.checked_user_pk = user.pk
+        return self.realm
+
+
+class _Activation:
+    """Set the active realm on entry and restore the previous value on exit."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self._tokens: list[Token] = []
+
+    def __enter__(self) -> _Activation:
+        self._tokens.append(_active.set(self.value))
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _active.reset(self._tokens.pop())
+
+    async def __aenter__(self) -> _Activation:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self.__exit__(*exc_info)
+
+    def __call__(self, function: Callable) -> Callable:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with _Activation(self.value):
+                    return await function(*args, **kwargs)
+            return run_async
+
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with _Activation(self.value):
+                return function(*args, **kwargs)
+        return run
+
+
+def realm_context(realm: str) -> _Activation:
+    """Return a context manager (or decorator) running code inside ``realm``."""
+    from .realms import validate_realm
+
+    return _Activation(validate_realm(realm))
+
+
+def unscoped() -> _Activation:
+    """Return a context manager (or decorator) running code across every realm."""
+    return _Activation(UNSCOPED)
+
+
+def no_realm() -> _Activation:
+    """Return a context manager (or decorator) running code with no realm active."""
+    return _Activation(None)
+
+
+def get_active_realm() -> str | None:
+    """Return the active realm, or None (also inside unscoped())."""
+    value = _active.get()
+    if isinstance(value, RequestRealm):
+        return value.realm
+    return None if value is UNSCOPED else value
+
+
+def is_unscoped() -> bool:
+    """Return True inside unscoped()."""
+    return _active.get() is UNSCOPED
+
+
+def require_realm() -> str | None:
+    """Return the active realm; None inside unscoped(); raise RealmRequired when none."""
+    value = _active.get()
+    if value is UNSCOPED:
+        return None
+    if value is None:
+        raise RealmRequired
+    if isinstance(value, RequestRealm):
+        return value.verified()
+    return value
+
+
+def activate(value: Any) -> Token:
+    """Make ``value`` the active realm; return the token that deactivate() takes."""
+    return _active.set(value)
+
+
+def deactivate(token: Token) -> None:
+    """Restore the realm that was active before activate() returned ``token``."""
+    _active.reset(token)
