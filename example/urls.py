@@ -49,3 +49,8 @@ urlpatterns += [path("accounts/social/", include("eha_auth.social.urls"))]
 urlpatterns.insert(0, path("", include("eha_tenancy.urls")))
 urlpatterns += [path("api/", include("example.demo.api"))]
 urlpatterns += [path("", include("example.demo.realms"))]
+
+# eha_auth with eha_tenancy: the signed-in user's realm and its notes, where logins land.
+from example.demo.auth_views import realm_home  # noqa: E402
+
+urlpatterns += [path("demo/realm/", realm_home, name="demo-realm")]
