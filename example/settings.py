@@ -147,6 +147,28 @@ if KEYCLOAK_SERVER_URL:
     ]
     DEMO_IDP_URL = KEYCLOAK_SERVER_URL.rsplit("/realms", 1)[0]
 
+# eha_auth: social login (social-auth's OpenID Connect backend) against the same local
+# provider, one backend per realm; /accounts/login/ shows a button for each.
+INSTALLED_APPS += ["social_django"]
+SOCIAL_AUTH_PIPELINE = [
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "eha_auth.social.pipeline.set_realm",
+    "eha_auth.social.pipeline.map_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+]
+SOCIAL_AUTH_REQUESTS_TIMEOUT = (3.05, 10)
+if KEYCLOAK_SERVER_URL:
+    AUTHENTICATION_BACKENDS += ["example.demo.social.IdpAlpha", "example.demo.social.IdpBeta"]
+    SOCIAL_AUTH_IDP_ALPHA_OIDC_ENDPOINT = f"{KEYCLOAK_SERVER_URL}/alpha"
+    SOCIAL_AUTH_IDP_ALPHA_KEY = KEYCLOAK_CLIENT_ID
+    SOCIAL_AUTH_IDP_ALPHA_SECRET = KEYCLOAK_CLIENT_SECRET
+    SOCIAL_AUTH_IDP_BETA_OIDC_ENDPOINT = f"{KEYCLOAK_SERVER_URL}/beta"
+    SOCIAL_AUTH_IDP_BETA_KEY = KEYCLOAK_CLIENT_ID
+    SOCIAL_AUTH_IDP_BETA_SECRET = KEYCLOAK_CLIENT_SECRET
 
 # eha_tenancy: realms. The realm middleware comes last: after every middleware that sets
 # request.user (authentication, proxy sessions, gateway tokens).

@@ -43,7 +43,14 @@ if settings.KEYCLOAK_SERVER_URL:
         ],
     )
 
+# eha_auth: social login (a button per provider on /accounts/login/ when the provider runs).
+urlpatterns += [path("accounts/social/", include("eha_auth.social.urls"))]
 # eha_tenancy: /admin/~realms before the admin's own URLs; the realm-scoped demo API.
 urlpatterns.insert(0, path("", include("eha_tenancy.urls")))
 urlpatterns += [path("api/", include("example.demo.api"))]
 urlpatterns += [path("", include("example.demo.realms"))]
+
+# eha_auth with eha_tenancy: the signed-in user's realm and its notes, where logins land.
+from example.demo.auth_views import realm_home  # noqa: E402
+
+urlpatterns += [path("demo/realm/", realm_home, name="demo-realm")]

@@ -80,4 +80,5 @@ CACHES = {
 
 HEALTH_CACHE_SECONDS = 0
 INSTALLED_APPS += ["django_cas_ng"]
+INSTALLED_APPS += ["social_django"]
 INSTALLED_APPS += ["tests.eha_tenancy.testapp.apps.TenancyTestAppConfig"]  # eha_tenancy tests

@@ -1,6 +1,8 @@
-"""The demo's sign-in page, and an API answering who the caller is (session or gateway)."""
+"""The demo's sign-in page, an API answering who the caller is (session or gateway), and
+the realm page every login lands on."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -32,3 +34,12 @@ class WhoAmI(APIView):
             "groups": sorted(user.groups.values_list("name", flat=True)),
             "via": type(request.successful_authenticator).__name__,
         })
+
+
+@login_required
+def realm_home(request):
+    """The signed-in user's realm and its notes (the realm middleware scopes the query)."""
+    from example.demo.models import Note
+
+    return render(request, "demo/realm.html", {
+        "realm": request.realm, "notes": [note.title for note in Note.objects.all()]})

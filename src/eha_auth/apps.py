@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.core.signals import setting_changed
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -13,6 +14,7 @@ class AuthConfig(AppConfig):
     def ready(self) -> None:
         from . import checks as system_checks
         from . import usercache
+        from .accounts.realms import keep_user_realm
         from .apitokens import signals as token_signals
         from .conf import forget_cached_settings
 
@@ -22,10 +24,12 @@ class AuthConfig(AppConfig):
         checks.register(system_checks.check_proxy_keys, checks.Tags.security)
         checks.register(system_checks.check_proxy_options, checks.Tags.security)
         checks.register(system_checks.check_cas, checks.Tags.security)
+        checks.register(system_checks.check_social, checks.Tags.security)
         checks.register(system_checks.check_session_user_cache, checks.Tags.security)
 
         setting_changed.connect(forget_cached_settings, dispatch_uid="eha_auth.settings")
         token_signals.connect()
+        user_logged_in.connect(keep_user_realm, dispatch_uid="eha_auth.keep_user_realm")
 
         # A cached user is dropped whenever the user, its groups or permissions change.
         post_save.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,

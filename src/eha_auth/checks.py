@@ -231,6 +231,32 @@ def _backends() -> list[str]:
     return list(getattr(settings, "AUTHENTICATION_BACKENDS", None) or [])
 
 
+SOCIAL_STEPS = ("eha_auth.social.pipeline.set_realm", "eha_auth.social.pipeline.map_user")
+
+
+def check_social(app_configs=None, **kwargs) -> list:
+    """Social login needs social_django installed and the realm steps in its pipeline."""
+    from .social.methods import social_backends
+
+    if not social_backends(tuple(_backends())):
+        return []
+    errors = []
+    if "social_django" not in settings.INSTALLED_APPS:
+        errors.append(Error(
+            "A social-auth backend is enabled but 'social_django' is not in INSTALLED_APPS.",
+            hint="Add it (its tables hold the links to provider accounts).",
+            id="eha_auth.E131"))
+    pipeline = list(getattr(settings, "SOCIAL_AUTH_PIPELINE", None) or [])
+    missing = [step for step in SOCIAL_STEPS if step not in pipeline]
+    if missing:
+        errors.append(Warning(
+            f"SOCIAL_AUTH_PIPELINE lacks {', '.join(missing)}: social logins would not be "
+            "put in a realm nor get realm-prefixed usernames.",
+            hint='See "Social login" in the README for the pipeline to use.',
+            id="eha_auth.W131"))
+    return errors
+
+
 def check_session_user_cache(app_configs=None, **kwargs) -> list:
     """Report a malformed SESSION_USER_CACHE_SECONDS when CachedModelBackend is used."""
     value = app_settings.SESSION_USER_CACHE_SECONDS

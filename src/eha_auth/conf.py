@@ -256,6 +256,7 @@ class AuthSettings:
             "eha_auth.accounts.methods.password",
             "eha_auth.accounts.methods.cas",
             "eha_auth.accounts.methods.proxy_mockup",
+            "eha_auth.social.methods.social",
         ])
 
     # CAS (django-cas-ng reads its own CAS_* settings; these are ours).

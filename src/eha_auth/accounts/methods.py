@@ -1,7 +1,7 @@
 """The login methods the login page lists.
 
 ``EHA_AUTH_LOGIN_METHODS`` lists dotted paths of callables taking the request and
-returning a ``LoginMethod`` (or None when the method is off). Keycloak or social
+returning a ``LoginMethod``, a list of them, or None when the method is off. Keycloak or social
 login add theirs by appending a path, for example::
 
     EHA_AUTH_LOGIN_METHODS = [*defaults, "myproject.login.keycloak"]
@@ -25,12 +25,14 @@ CAS_BACKEND = "eha_auth.cas.backends.CASBackend"
 
 @dataclass(frozen=True)
 class LoginMethod:
-    """One way in: ``form`` methods render the password form, others are a link."""
+    """One way in: ``form`` renders the password form, ``post`` a button posting to ``url``
+    (with the CSRF token and ``next``), others a link."""
 
     id: str
     label: str
     url: str = ""
     form: bool = False
+    post: bool = False
 
 
 def enabled_methods(request: HttpRequest) -> list[LoginMethod]:
@@ -38,7 +40,9 @@ def enabled_methods(request: HttpRequest) -> list[LoginMethod]:
     methods = []
     for path in app_settings.LOGIN_METHODS:
         method = import_string(path)(request)
-        if method is not None:
+        if isinstance(method, list | tuple):  # one callable may offer several (social)
+            methods.extend(method)
+        elif method is not None:
             methods.append(method)
     return methods
 

@@ -57,3 +57,11 @@ def add_to_realm(user, realm: str | None) -> None:
     if realm:
         group, _ = Group.objects.get_or_create(name=realm)
         user.groups.add(group)
+
+
+def keep_user_realm(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: keep the realm a login step put on the user in the session."""
+    realm = getattr(user, "eha_realm", None)
+    session = getattr(request, "session", None)
+    if realm and session is not None:
+        session[SESSION_REALM_KEY] = realm

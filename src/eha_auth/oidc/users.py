@@ -110,8 +110,9 @@ class UserMapper:
         user = model(**{model.USERNAME_FIELD: username}, **self.get_user_fields(claims))
         user.set_unusable_password()
         user.save()
-        group, _ = Group.objects.get_or_create(name=realm)
-        user.groups.add(group)
+        if realm:  # a social login without a realm (MULTITENANCY off) joins no Group
+            group, _ = Group.objects.get_or_create(name=realm)
+            user.groups.add(group)
         changed = self.map_roles(user, realm, claims)
         if changed:
             user.save(update_fields=sorted(set(changed)))
