@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client, override_settings
 
@@ -20,3 +22,10 @@ def client_with(**overrides) -> Client:
 
 def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def member_of_default_realm(user):
+    """Put ``user`` in DEFAULT_REALM (a Group), as the demo's own users are."""
+    realm = getattr(settings, "DEFAULT_REALM", "eha")
+    user.groups.add(Group.objects.get_or_create(name=realm)[0])
+    return user

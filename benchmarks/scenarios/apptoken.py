@@ -39,7 +39,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from tests.harness.servers import LocalServer
 
-from benchmarks.clients import migrate
+from benchmarks.clients import member_of_default_realm, migrate
 from eha_apptoken import proxy
 from eha_apptoken.models import AppToken
 
@@ -80,6 +80,7 @@ def scenarios(bench) -> None:
 
 def signed_in_client():
     user, _ = get_user_model().objects.get_or_create(username="bench-user")
+    member_of_default_realm(user)
     client = Client()
     client.force_login(user)
     assert client.get("/ext/echo").status_code == 200  # obtains the token

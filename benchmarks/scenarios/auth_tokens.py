@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks.clients import migrate
+from benchmarks.clients import member_of_default_realm, migrate
 from eha_auth.models import ApiToken
 
 SETTINGS = "benchmarks.settings_auth_tokens"
@@ -13,7 +13,8 @@ SETTINGS = "benchmarks.settings_auth_tokens"
 
 def scenarios(bench) -> None:
     migrate()
-    _, key = ApiToken.create_for(User.objects.create_user("bench-user"))
+    user = member_of_default_realm(User.objects.create_user("bench-user"))
+    _, key = ApiToken.create_for(user)
     client = Client()
     header = {"HTTP_AUTHORIZATION": f"Token {key}"}
     assert client.get("/api/items-token", **header).status_code == 200
