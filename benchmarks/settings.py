@@ -6,7 +6,7 @@ import os
 # DEBUG-only parts (proxy mockup sessions) are not in the measured stack.
 os.environ["DEBUG"] = "false"
 
-from example.settings import *  # noqa: E402, F403
+from example.settings import *  # noqa: F403
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 ROOT_URLCONF = "benchmarks.urls"
