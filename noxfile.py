@@ -7,9 +7,13 @@
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import nox
@@ -90,37 +94,50 @@ def lint(session: nox.Session) -> None:
     session.run("lint-imports")
 
 
-def start_demo_idp(session: nox.Session, site_port: str) -> dict[str, str]:
-    """Start example/idp (a Keycloak-shaped provider) in the background; return the site's env.
+def free_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return str(sock.getsockname()[1])
 
-    EHA_IDP_PORT chooses its port (a free one by default); it stops when nox exits.
-    """
-    import atexit
-    import socket
-    import subprocess
-    import time
 
-    port = os.environ.get("EHA_IDP_PORT")
-    if not port:
+def start_in_background(session: nox.Session, argv: list[str], port: str) -> None:
+    """Start one of the demo's companion servers; wait for its port; stop it when nox exits."""
+    python = str(Path(session.bin) / "python")
+    process = subprocess.Popen([python, *argv], env={**os.environ, "PYTHONPATH": os.getcwd()})
+    atexit.register(process.terminate)
+    for _ in range(200):
         with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = str(sock.getsockname()[1])
+            if sock.connect_ex(("127.0.0.1", int(port))) == 0:
+                return
+        if process.poll() is not None:
+            session.error(f"{' '.join(argv)} exited early")
+        time.sleep(0.1)
+    session.error(f"{' '.join(argv)} did not open port {port}")
+
+
+def start_demo_idp(session: nox.Session, site_port: str) -> dict[str, str]:
+    """Start example/idp (a Keycloak-shaped provider); return the demo site's settings for it.
+
+    EHA_IDP_PORT chooses its port (a free one by default).
+    """
+    port = os.environ.get("EHA_IDP_PORT") or free_port()
     site = f"http://127.0.0.1:{site_port}"
     idp = ("python", "example/idp/manage.py")
     session.run(*idp, "idp_setup", "--redirect-uri", f"{site}/", "--redirect-uri",
                 f"http://localhost:{site_port}/", "--backchannel-logout-uri",
                 f"{site}/-/demo/accounts/backchannel-logout/")
-    python = str(Path(session.bin) / "python")
-    process = subprocess.Popen([python, *idp[1:], "runserver", "--noreload", f"127.0.0.1:{port}"])
-    atexit.register(process.terminate)
-    for _ in range(100):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", int(port))) == 0:
-                break
-        time.sleep(0.1)
+    start_in_background(session, [*idp[1:], "runserver", "--noreload", f"127.0.0.1:{port}"],
+                        port)
     session.log(f"Keycloak-shaped provider on http://127.0.0.1:{port} (realms alpha, beta)")
     return {"KEYCLOAK_SERVER_URL": f"http://127.0.0.1:{port}/realms",
             "KEYCLOAK_CLIENT_SECRET": "eha-client-secret-7Qx"}
+
+
+def start_demo_extapp(session: nox.Session) -> None:
+    """Start the demo's external service (example/extapp), reached through eha_apptoken."""
+    port = os.environ.get("EHA_DEMO_EXTAPP_PORT", "8001")
+    start_in_background(session, ["-m", "example.extapp", port], port)
+    session.log(f"External app for eha_apptoken on http://127.0.0.1:{port}/api")
 
 
 @nox.session(python="3.11")
@@ -132,24 +149,9 @@ def demo(session: nox.Session) -> None:
     session.env.update(start_demo_idp(session, port))
     session.run(*manage, "migrate", "--no-input", "-v", "0")
     session.run(*manage, "demo_setup")
-    extapp = start_demo_extapp(session)
+    start_demo_extapp(session)
     session.log(f"Open http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    try:
-        session.run(*manage, "runserver", "--noreload", f"127.0.0.1:{port}")
-    finally:
-        extapp.terminate()
-        extapp.wait()
-
-
-def start_demo_extapp(session: nox.Session):
-    """Start the demo's external service (example/extapp) in the background."""
-    import subprocess
-
-    port = os.environ.get("EHA_DEMO_EXTAPP_PORT", "8001")
-    session.log(f"External app for eha_apptoken on http://127.0.0.1:{port}/api")
-    python = os.path.join(session.bin, "python")
-    return subprocess.Popen([python, "-m", "example.extapp", port],
-                            env={**os.environ, "PYTHONPATH": os.getcwd()})
+    session.run(*manage, "runserver", "--noreload", f"127.0.0.1:{port}")
 
 
 @nox.session(python="3.11")
