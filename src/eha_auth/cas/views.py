@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import requests
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
@@ -18,6 +19,20 @@ from .logout import end_sessions
 logger = logging.getLogger("eha_auth.cas")
 
 
+FOREIGN_NEXT = "The next address must be on this site."
+
+
+def _same_site_only(request: HttpRequest, get: Callable[[HttpRequest], HttpResponse]
+                    ) -> HttpResponse:
+    """Run a django-cas-ng view's ``get``, refusing a ``next`` that would leave this site."""
+    if request.GET.get("next") and not safe_next(request, request.GET["next"], ""):
+        return HttpResponseBadRequest(FOREIGN_NEXT)
+    try:
+        return get(request)
+    except RedirectException:
+        return HttpResponseBadRequest(FOREIGN_NEXT)
+
+
 def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.warning("CAS server unavailable (%s).", type(exc).__name__)
     return render(request, "eha_auth/cas/unavailable.html", status=503)
@@ -30,12 +45,8 @@ class LoginView(cas_views.LoginView):
         if request.GET.get("logoutRequest"):
             end_sessions(request.GET["logoutRequest"])
             return HttpResponse("ok", content_type="text/plain")
-        if request.GET.get("next") and not safe_next(request, request.GET["next"], ""):
-            return HttpResponseBadRequest("The next address must be on this site.")
         try:
-            return super().get(request)
-        except RedirectException:
-            return HttpResponseBadRequest("The next address must be on this site.")
+            return _same_site_only(request, super().get)
         except (requests.RequestException, etree.LxmlError) as exc:
             return _unavailable(request, exc)
 
@@ -56,9 +67,4 @@ class LogoutView(cas_views.LogoutView):
     """Drop the session's tickets, sign out, then sign out of CAS."""
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.GET.get("next") and not safe_next(request, request.GET["next"], ""):
-            return HttpResponseBadRequest("The next address must be on this site.")
-        try:
-            return super().get(request)
-        except RedirectException:
-            return HttpResponseBadRequest("The next address must be on this site.")
+        return _same_site_only(request, super().get)
