@@ -50,8 +50,8 @@ class Bench:
             baseline()
         subject_ns, baseline_ns = [], []
         for _ in range(iterations):
-            subject_ns.append(_timed(subject))
-            baseline_ns.append(_timed(baseline))
+            subject_ns.append(timed(subject))
+            baseline_ns.append(timed(baseline))
         return self.record(name, statistics.median(subject_ns) / 1000,
                            statistics.median(baseline_ns) / 1000, target, extra)
 
@@ -72,7 +72,8 @@ class Bench:
         return result
 
 
-def _timed(function: Callable[[], Any]) -> int:
+def timed(function: Callable[[], Any]) -> int:
+    """Return the nanoseconds one call of ``function`` takes."""
     started = time.perf_counter_ns()
     function()
     return time.perf_counter_ns() - started

@@ -30,7 +30,6 @@ apptoken-token-overhead
 import gc
 import statistics
 import sys
-import time
 import tracemalloc
 
 import requests
@@ -40,6 +39,7 @@ from django.test import Client, override_settings
 from tests.harness.servers import LocalServer
 
 from benchmarks.clients import member_of_default_realm, migrate
+from benchmarks.harness import timed
 from eha_apptoken import proxy
 from eha_apptoken.models import AppToken
 
@@ -155,9 +155,3 @@ def token_overhead(bench, client, user, iterations: int = 2000) -> None:
                  extra={"token_us": round(token_us, 1),
                         "token_share": round(token_us / request_us, 4),
                         "token_us_uncached": round(uncached_us, 1)})
-
-
-def timed(function) -> int:
-    started = time.perf_counter_ns()
-    function()
-    return time.perf_counter_ns() - started
