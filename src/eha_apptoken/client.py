@@ -1,10 +1,13 @@
-"""The one place eha_apptoken makes HTTP calls: a requests session with timeouts.
+"""The one place eha_apptoken makes HTTP calls: requests, with timeouts, and nothing else.
 
-Every call has connect and read timeouts (per app, else the global settings),
-never follows redirects (a redirect could point anywhere), and ignores the
-environment's proxies and .netrc (``trust_env = False``): what is sent, and
-where, is decided by the code and settings alone. Tests point the settings at
-real local servers.
+Each call is a ``requests.PreparedRequest`` sent through this thread's
+``HTTPAdapter`` (its connection pool), not through a ``requests.Session``:
+what is sent, and where, is decided by the code and settings alone. So every
+call has connect and read timeouts (per app, else the global settings), never
+follows a redirect (a redirect could point anywhere), never reads the
+environment's proxies or .netrc, and never keeps a cookie: a cookie jar shared
+by the requests of a worker would send one user's upstream cookie with the
+next user's request. Tests point the settings at real local servers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import threading
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from .conf import app_settings
 
@@ -25,26 +29,28 @@ Timeout = requests.Timeout
 ConnectionError = requests.ConnectionError
 
 
-def get_session() -> requests.Session:
-    """Return this thread's session (connections are pooled per thread)."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = requests.Session()
-        session.trust_env = False
-        # Only what the caller asks for is sent: no default Accept or Connection.
-        session.headers.clear()
-        session.headers["User-Agent"] = USER_AGENT
-        _local.session = session
-    return session
+def get_adapter() -> HTTPAdapter:
+    """Return this thread's adapter (connections are pooled per thread)."""
+    adapter = getattr(_local, "adapter", None)
+    if adapter is None:
+        adapter = _local.adapter = HTTPAdapter(max_retries=0)
+    return adapter
 
 
 def send(app: str, method: str, url: str, *, headers: dict[str, str] | None = None,
          data: Any = None, stream: bool = False) -> requests.Response:
-    """Send one request to an external app; raise requests' exceptions on failure."""
-    return get_session().request(
-        method, url, headers=headers or {}, data=data, stream=stream,
-        timeout=app_settings.app_timeout(app), allow_redirects=False,
-    )
+    """Send one request to an external app; raise requests' exceptions on failure.
+
+    With ``stream`` the body is left unread for the caller, who must close the
+    response; otherwise it is read and the connection goes back to the pool.
+    """
+    prepared = requests.Request(method, url, data=data,
+                                headers={"User-Agent": USER_AGENT, **(headers or {})}).prepare()
+    response = get_adapter().send(prepared, stream=stream,
+                                  timeout=app_settings.app_timeout(app))
+    if not stream:
+        response.content  # noqa: B018 (reads the body and releases the connection)
+    return response
 
 
 def token_url(base_url: str) -> str:

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.http import StreamingHttpResponse
+from django.test import Client
 
 from eha_apptoken.models import AppToken
 from tests.harness.servers import free_port
@@ -82,6 +83,18 @@ def test_only_allowed_response_headers_come_back(extapp, alice):
     assert "sessionid" not in response.cookies
 
 
+def test_cookies_set_upstream_are_never_sent_back_for_anyone(
+        extapp, alice, django_user_model):
+    # The upstream connection pool is shared by every request of a worker: a
+    # cookie jar there would hand one user's upstream cookie to the next user.
+    assert alice.get("/ext/cookies").status_code == 200
+    bob = Client()
+    bob.force_login(django_user_model.objects.create_user("bob"))
+    for client in (alice, bob):
+        assert client.get("/ext/echo").status_code == 200
+        assert "cookie" not in upstream_headers(extapp)
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_methods_and_bodies_are_forwarded(extapp, alice, method):
     body = b'{"name": "x"}' * 10
@@ -156,6 +169,20 @@ def test_redirects_are_not_followed_nor_their_location_passed(extapp, elsewhere_
     response = alice.get(f"/ext/redirect?to=http://{elsewhere_server.host}/api/echo")
     assert response.status_code == 302
     assert "Location" not in response
+    assert elsewhere_server.counts() == {}
+
+
+def test_the_environments_proxy_settings_are_ignored(extapp, elsewhere_server, alice,
+                                                    monkeypatch):
+    elsewhere_server.reset()
+    with monkeypatch.context() as env:
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+            env.setenv(name, elsewhere_server.url)
+        env.delenv("NO_PROXY", raising=False)
+        env.delenv("no_proxy", raising=False)
+        response = alice.get("/ext/echo")
+    assert response.status_code == 200
+    assert extapp.count("GET /echo") == 1
     assert elsewhere_server.counts() == {}
 
 
