@@ -26,6 +26,8 @@ class State:
         self.counts: Counter = Counter()
         self.received: list[dict] = []
         self.token_delay = 0.0
+        self.released = threading.Event()
+        self.trickles: list[str] = []  # how each /trickle ended: "released" or "timed out"
 
     def user_for(self, token: str | None) -> str | None:
         if not token:
@@ -136,6 +138,8 @@ def dispatch(state, route, entry, user, environ, start_response):
                                                        "provided."})
     if route.startswith("/bytes/"):
         return stream_bytes(int(route.rsplit("/", 1)[-1]), start_response)
+    if route == "/trickle":
+        return trickle(state, start_response)
     if route.startswith("/sleep/"):
         time.sleep(float(route.rsplit("/", 1)[-1]))
     if route.startswith("/status/"):
@@ -182,7 +186,15 @@ def admin_endpoint(state, route, entry, user, start_response):
             state.counts.clear()
             state.received.clear()
             state.token_delay = float(query.get("token_delay", ["0"])[0])
+            state.released.clear()
+            state.trickles.clear()
         return respond(start_response, 204)
+    if route == "/_admin/release":
+        state.released.set()
+        return respond(start_response, 204)
+    if route == "/_admin/trickles":
+        with state.lock:
+            return respond(start_response, 200, {"trickles": list(state.trickles)})
     if route == "/_admin/revoke":
         count = state.revoke(query.get("username", [None])[0])
         return respond(start_response, 200, {"revoked": count})
@@ -201,6 +213,24 @@ def stream_bytes(size: int, start_response):
             remaining -= CHUNK
 
     return chunks()
+
+
+def trickle(state: State, start_response, wait: float = 10.0):
+    """Send a first piece at once, the rest after /_admin/release (or ``wait`` seconds).
+
+    A proxy that streams hands the first piece on before the release; one that
+    waits to fill a buffer only after the wait.
+    """
+    start_response("200 OK", [("Content-Type", "text/plain")])  # no length: read to EOF
+
+    def pieces():
+        yield b"first piece\n"
+        released = state.released.wait(wait)
+        with state.lock:
+            state.trickles.append("released" if released else "timed out")
+        yield b"the rest\n"
+
+    return pieces()
 
 
 def default_app():

@@ -210,8 +210,12 @@ class TokenProxyView(LoginRequiredMixin, View):
 
     def stream(self, upstream: requests.Response) -> Iterator[bytes]:
         # Raw bytes, not decoded: Content-Encoding and Content-Length pass unchanged.
+        # read1 hands on what has arrived (up to chunk_size) without waiting to fill
+        # a chunk, so a slow answer reaches the client as it comes.
+        raw = upstream.raw
         try:
-            yield from upstream.raw.stream(self.chunk_size, decode_content=False)
+            while chunk := raw.read1(self.chunk_size, decode_content=False):
+                yield chunk
         except Exception as exc:  # the status line is sent: all we can do is stop
             logger.warning("eha_apptoken: %s stream interrupted (%s)", self.app_name,
                            type(exc).__name__)

@@ -43,6 +43,14 @@ class ExtApp:
     def received(self) -> list[dict]:
         return self.admin("received").json()["received"]
 
+    def release(self) -> None:
+        """Let a waiting /trickle answer send the rest of its body."""
+        self.admin("release")
+
+    def trickles(self) -> list[str]:
+        """How each /trickle answer ended: "released" or "timed out"."""
+        return self.admin("trickles").json()["trickles"]
+
     def counts(self) -> dict[str, int]:
         return self.admin("received").json()["counts"]
 

@@ -40,6 +40,18 @@ def test_a_large_download_is_streamed_not_buffered(extapp, alice):
     assert peak_8mb < peak_1mb + 512 * 1024  # does not grow with the body
 
 
+def test_what_has_arrived_is_passed_on_without_waiting_for_a_full_chunk(extapp, alice):
+    # The service sends a first piece, then waits (up to 10 s) for the release
+    # below before sending the rest: a proxy that waited to fill a chunk would
+    # only hand on the first piece after that wait.
+    response = alice.get("/ext/trickle")
+    pieces = iter(response.streaming_content)
+    assert next(pieces) == b"first piece\n"
+    extapp.release()
+    assert b"".join(pieces) == b"the rest\n"
+    assert extapp.trickles() == ["released"]
+
+
 def test_content_length_and_type_come_back(extapp, alice):
     response = alice.get(f"/ext/bytes/{MB}")
     assert response["Content-Length"] == str(MB)
