@@ -1,4 +1,9 @@
-"""Settings of eha_apptoken, read from django.conf.settings on every access.
+"""Settings of eha_apptoken, read from django.conf.settings.
+
+Properties read the setting on every access; ``app_settings.cached(name)``
+remembers a property's value until Django reports a settings change
+(``override_settings`` sends ``setting_changed``; see apps.py), for the values
+every proxied request needs.
 
 ``external_apps_from_env`` is for the project's settings module: it builds
 ``EXTERNAL_APPS`` from environment variables. Library code never reads
@@ -7,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -64,8 +69,30 @@ def is_forbidden_header(name: str) -> bool:
     return lowered in FORBIDDEN_HEADERS or lowered.startswith(FORBIDDEN_PREFIXES)
 
 
+# Values of app_settings.cached(), forgotten on every setting_changed.
+_memo: dict[str, Any] = {}
+
+
+def forget_cached_settings(**kwargs: Any) -> None:
+    """setting_changed receiver: forget every remembered value."""
+    _memo.clear()
+
+
+def allowed_names(names: Iterable[str]) -> frozenset[str]:
+    """Return the lower-cased allow-list without the headers that are never forwarded."""
+    return frozenset(name.lower() for name in names if not is_forbidden_header(name))
+
+
 class ApptokenSettings:
     """One property per setting, with its default."""
+
+    def cached(self, name: str) -> Any:
+        """Return the property ``name``, remembered until a setting changes."""
+        try:
+            return _memo[name]
+        except KeyError:
+            _memo[name] = value = getattr(self, name)
+            return value
 
     @property
     def EXTERNAL_APPS(self) -> dict[str, dict[str, Any]]:
@@ -124,6 +151,16 @@ class ApptokenSettings:
         return tuple(getattr(settings, "APPTOKEN_RESPONSE_HEADERS", DEFAULT_RESPONSE_HEADERS))
 
     @property
+    def REQUEST_HEADER_NAMES(self) -> frozenset[str]:
+        """REQUEST_HEADERS lower-cased, without the headers that are never forwarded."""
+        return allowed_names(self.REQUEST_HEADERS)
+
+    @property
+    def RESPONSE_HEADER_NAMES(self) -> frozenset[str]:
+        """RESPONSE_HEADERS lower-cased, without the headers that are never forwarded."""
+        return allowed_names(self.RESPONSE_HEADERS)
+
+    @property
     def RETRY_BODY_LIMIT(self) -> int:
         """Request bodies up to this size are kept so a 401 can be retried with a new token."""
         return getattr(settings, "APPTOKEN_RETRY_BODY_LIMIT", 64 * 1024)
@@ -152,22 +189,22 @@ class ApptokenSettings:
     def app_url(self, name: str) -> str:
         """Return the (unformatted) base URL of an app, honouring USE_TEST_APPS."""
         config = self.app_config(name) or {}
-        if self.USE_TEST_APPS and config.get("url_test"):
+        if self.cached("USE_TEST_APPS") and config.get("url_test"):
             return str(config["url_test"])
         return str(config.get("url") or "")
 
     def app_token(self, name: str) -> str:
         """Return the service token of an app, honouring USE_TEST_APPS."""
         config = self.app_config(name) or {}
-        if self.USE_TEST_APPS and config.get("token_test"):
+        if self.cached("USE_TEST_APPS") and config.get("token_test"):
             return str(config["token_test"])
         return str(config.get("token") or "")
 
     def app_timeout(self, name: str) -> tuple[float, float]:
         """Return (connect, read) timeouts for an app, its own before the global ones."""
         config = self.app_config(name) or {}
-        return (config.get("connect_timeout", self.CONNECT_TIMEOUT),
-                config.get("read_timeout", self.READ_TIMEOUT))
+        return (config.get("connect_timeout", self.cached("CONNECT_TIMEOUT")),
+                config.get("read_timeout", self.cached("READ_TIMEOUT")))
 
 
 app_settings = ApptokenSettings()

@@ -37,10 +37,10 @@ def generate_key() -> str:
 
 def configured_keys() -> tuple[bytes, ...]:
     """Return the keys in use, the encrypting one first."""
-    keys = app_settings.ENCRYPTION_KEYS
+    keys = app_settings.cached("ENCRYPTION_KEYS")
     if keys:
         return tuple(k.encode() if isinstance(k, str) else bytes(k) for k in keys)
-    return tuple(derive_key(secret) for secret in app_settings.SECRET_KEYS if secret)
+    return tuple(derive_key(secret) for secret in app_settings.cached("SECRET_KEYS") if secret)
 
 
 @lru_cache(maxsize=8)

@@ -38,7 +38,7 @@ def cache_key(user_pk: object, app: str) -> str:
 
 def remember(user_pk: object, app: str, token: str, validated_at) -> None:
     """Cache a validated token (encrypted) until its validation is no longer fresh."""
-    alias = app_settings.CACHE
+    alias = app_settings.cached("CACHE")
     age = (timezone.now() - validated_at).total_seconds()
     seconds = app_settings.VALIDATION_SECONDS - age
     if alias and seconds > 0:
@@ -47,7 +47,7 @@ def remember(user_pk: object, app: str, token: str, validated_at) -> None:
 
 def remembered(user_pk: object, app: str) -> str | None:
     """Return the cached validated token, if any and still readable."""
-    alias = app_settings.CACHE
+    alias = app_settings.cached("CACHE")
     cached = caches[alias].get(cache_key(user_pk, app)) if alias else None
     if not cached or cached[0] != app:
         return None

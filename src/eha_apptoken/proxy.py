@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.http import HttpRequest
 from urllib3.util import parse_url
 
-from .conf import REALM_HEADER, app_settings, is_forbidden_header
+from .conf import REALM_HEADER, app_settings
 
 REALM_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -39,7 +40,7 @@ def url_realm(request: HttpRequest) -> str | None:
 def active_realm(request: HttpRequest) -> str | None:
     """Return the realm to announce upstream: the URL's, else ``request.realm``."""
     realm = url_realm(request)
-    if realm and realm != app_settings.GATEWAY_PUBLIC_REALM:
+    if realm and realm != app_settings.cached("GATEWAY_PUBLIC_REALM"):
         return realm
     return getattr(request, "realm", None) or None
 
@@ -47,13 +48,13 @@ def active_realm(request: HttpRequest) -> str | None:
 def uses_gateway_token(request: HttpRequest) -> bool:
     """Return True on gateway realm paths, where the gateway's token is forwarded."""
     realm = url_realm(request)
-    return bool(app_settings.GATEWAY_SERVICE_ID and realm
-                and realm != app_settings.GATEWAY_PUBLIC_REALM)
+    return bool(app_settings.cached("GATEWAY_SERVICE_ID") and realm
+                and realm != app_settings.cached("GATEWAY_PUBLIC_REALM"))
 
 
 def checked_realm(realm: str) -> str:
     """Return ``realm`` if it is a plausible realm name, else raise BadProxyRequest."""
-    if realm == app_settings.GATEWAY_PUBLIC_REALM or (
+    if realm == app_settings.cached("GATEWAY_PUBLIC_REALM") or (
             REALM_RE.match(realm) and realm.strip(".")):
         return realm
     raise BadProxyRequest("invalid realm")
@@ -64,7 +65,7 @@ def base_url(app: str, request: HttpRequest | None = None) -> str:
     url = app_settings.app_url(app)
     if "{realm}" in url:
         realm = (url_realm(request) if request is not None else None)
-        realm = checked_realm(realm or app_settings.GATEWAY_PUBLIC_REALM)
+        realm = checked_realm(realm or app_settings.cached("GATEWAY_PUBLIC_REALM"))
         url = url.replace("{realm}", quote(realm, safe=""))
     return url.rstrip("/")
 
@@ -89,12 +90,18 @@ def target_url(base: str, path: str, query: str = "") -> str:
 
 def _check_within(base: str, url: str) -> None:
     # Belt and braces: parse both as the HTTP client will, and compare.
-    parsed_base, parsed = parse_url(base), parse_url(url)
-    same_origin = (parsed.scheme, parsed.host, parsed.port, parsed.auth) == (
-        parsed_base.scheme, parsed_base.host, parsed_base.port, parsed_base.auth)
-    base_path = (parsed_base.path or "").rstrip("/") + "/"
-    if not same_origin or not (parsed.path or "/").startswith(base_path):
+    origin, base_path = _origin_and_path(base)
+    parsed = parse_url(url)
+    if ((parsed.scheme, parsed.host, parsed.port, parsed.auth) != origin
+            or not (parsed.path or "/").startswith(base_path)):
         raise BadProxyRequest("path not allowed")
+
+
+@lru_cache(maxsize=256)
+def _origin_and_path(base: str) -> tuple[tuple, str]:
+    parsed = parse_url(base)
+    return ((parsed.scheme, parsed.host, parsed.port, parsed.auth),
+            (parsed.path or "").rstrip("/") + "/")
 
 
 def checked_value(name: str, value: str) -> str:
@@ -106,11 +113,11 @@ def checked_value(name: str, value: str) -> str:
 
 def upstream_headers(request: HttpRequest, *, gateway: bool) -> dict[str, str]:
     """Return the headers to send upstream: the allow-list, the realm, maybe the gateway's."""
-    gateway_header = app_settings.GATEWAY_HEADER_TOKEN
-    allowed = allowed_names(app_settings.REQUEST_HEADERS) - {"content-length",
-                                                             gateway_header.lower()}
+    gateway_header = app_settings.cached("GATEWAY_HEADER_TOKEN")
+    allowed = app_settings.cached("REQUEST_HEADER_NAMES") - {"content-length",
+                                                            gateway_header.lower()}
     if not int(request.META.get("CONTENT_LENGTH") or 0):
-        allowed.discard("content-type")  # a body's header; there is no body
+        allowed -= {"content-type"}  # a body's header; there is no body
     headers = {name: checked_value(name, value) for name, value in request.headers.items()
                if name.lower() in allowed and value}
     headers.setdefault("Accept-Encoding", "identity")
@@ -124,14 +131,9 @@ def upstream_headers(request: HttpRequest, *, gateway: bool) -> dict[str, str]:
 
 def downstream_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Return the upstream response headers the client may see (never Set-Cookie)."""
-    allowed = allowed_names(app_settings.RESPONSE_HEADERS)
+    allowed = app_settings.cached("RESPONSE_HEADER_NAMES")
     return [(name, value) for name, value in headers
             if name.lower() in allowed and not CONTROL_RE.search(value)]
-
-
-def allowed_names(names: Iterable[str]) -> set[str]:
-    """Return the lower-cased allow-list without the headers that are never forwarded."""
-    return {name.lower() for name in names if not is_forbidden_header(name)}
 
 
 def check_framing(request: HttpRequest) -> None:

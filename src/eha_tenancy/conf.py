@@ -1,6 +1,14 @@
-"""Settings of eha_tenancy, read from django.conf.settings on every access."""
+"""Settings of eha_tenancy, read from django.conf.settings.
+
+Properties read the setting on every access; ``app_settings.cached(name)``
+remembers a property's value until Django reports a settings change
+(``override_settings`` sends ``setting_changed``; see apps.py), for the values
+every request needs.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 
@@ -8,8 +16,25 @@ SESSION_KEY = "eha_realm"
 REALM_HEADER = "Eha-Realm"
 
 
+# Values of app_settings.cached(), forgotten on every setting_changed.
+_memo: dict[str, Any] = {}
+
+
+def forget_cached_settings(**kwargs: Any) -> None:
+    """setting_changed receiver: forget every remembered value."""
+    _memo.clear()
+
+
 class TenancySettings:
     """One property per setting, with its default."""
+
+    def cached(self, name: str) -> Any:
+        """Return the property ``name``, remembered until a setting changes."""
+        try:
+            return _memo[name]
+        except KeyError:
+            _memo[name] = value = getattr(self, name)
+            return value
 
     # Shared with the other apps (README, "How the apps meet").
 

@@ -19,6 +19,7 @@ MAX_LENGTH = 63
 # Letters, digits and . _ - inside; a letter or digit at both ends; ASCII only.
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?", re.ASCII)
 _CACHE_PREFIX = "eha_tenancy:"
+_GENERATION_KEY = f"{_CACHE_PREFIX}generation"
 
 
 def is_valid_realm(name: Any) -> bool:
@@ -44,15 +45,15 @@ def requested_realm(request: HttpRequest, url_realm: str | None = None) -> str:
     In order: the ``realm`` URL kwarg (unless it is GATEWAY_PUBLIC_REALM), the
     session, the REALM_COOKIE cookie, the ``Eha-Realm`` header, DEFAULT_REALM.
     """
-    if url_realm and url_realm != app_settings.GATEWAY_PUBLIC_REALM:
+    if url_realm and url_realm != app_settings.cached("GATEWAY_PUBLIC_REALM"):
         return url_realm
     session = getattr(request, "session", None)
     for candidate in (session.get(SESSION_KEY) if session is not None else None,
-                      request.COOKIES.get(app_settings.REALM_COOKIE),
+                      request.COOKIES.get(app_settings.cached("REALM_COOKIE")),
                       request.headers.get(REALM_HEADER)):
         if candidate:
             return candidate
-    return app_settings.DEFAULT_REALM
+    return app_settings.cached("DEFAULT_REALM")
 
 
 def get_current_realm(request: Any = None, default_realm: str | None = None) -> str | None:
@@ -90,18 +91,25 @@ def realm_of(request_or_realm: Any) -> str | None:
 # Membership: a Group named exactly as the realm.
 
 def user_realms(user: Any) -> frozenset[str]:
-    """Return the names of the groups (realms) of ``user``, cached until they change."""
+    """Return the names of the groups (realms) of ``user``, cached until they change.
+
+    One cache round trip per call: the membership generation and the user's
+    entry, stamped with the generation it was read under, come in one
+    ``get_many``; an entry from an older generation is read again.
+    """
     if not user.is_authenticated:
         return frozenset()
-    key = f"{_CACHE_PREFIX}user:{_generation()}:{user.pk}"
-    seconds = app_settings.MEMBERSHIP_CACHE_SECONDS
-    if seconds:
-        cached = _cache().get(key)
-        if cached is not None:
-            return cached
+    seconds = app_settings.cached("MEMBERSHIP_CACHE_SECONDS")
+    if not seconds:
+        return frozenset(user.groups.values_list("name", flat=True))
+    cache, key = _cache(), f"{_CACHE_PREFIX}user:{user.pk}"
+    found = cache.get_many([_GENERATION_KEY, key])
+    generation = found.get(_GENERATION_KEY) or _generation()
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
     names = frozenset(user.groups.values_list("name", flat=True))
-    if seconds:
-        _cache().set(key, names, seconds)
+    cache.set(key, (generation, names), seconds)
     return names
 
 
@@ -125,22 +133,26 @@ def realm_exists(realm: str) -> bool:
 
 def user_may_use_realm(user: Any, realm: str) -> bool:
     """Return True when ``user`` is a member of ``realm`` (superusers: per setting)."""
-    if user.is_superuser and app_settings.SUPERUSER_ALL_REALMS:
+    if user.is_superuser and app_settings.cached("SUPERUSER_ALL_REALMS"):
         return realm_exists(realm)
     return realm in user_realms(user)
 
 
 def forget_memberships(**kwargs: Any) -> None:
     """Invalidate every cached membership (connected to group and membership changes)."""
-    _cache().set(f"{_CACHE_PREFIX}generation", uuid.uuid4().hex, None)
+    _cache().set(_GENERATION_KEY, _new_generation(), None)
 
 
 def _generation() -> str:
-    return _cache().get_or_set(f"{_CACHE_PREFIX}generation", uuid.uuid4().hex, None)
+    return _cache().get_or_set(_GENERATION_KEY, _new_generation, None)
+
+
+def _new_generation() -> str:
+    return uuid.uuid4().hex
 
 
 def _cache():
-    return caches[app_settings.MEMBERSHIP_CACHE]
+    return caches[app_settings.cached("MEMBERSHIP_CACHE")]
 
 
 def get_auth_group(request_or_realm: Any):

@@ -178,6 +178,20 @@ def test_membership_is_cached_between_requests(tenancy, world, django_assert_num
         client.get("/names", HTTP_EHA_REALM="a")
 
 
+def test_a_cached_membership_costs_one_cache_round_trip(tenancy, world, settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "memberships": {
+        "BACKEND": "tests.harness.countingcache.CountingLocMemCache"}}
+    tenancy.REALM_MEMBERSHIP_CACHE = "memberships"
+    client = session_client(world.users.alice)
+    assert client.get("/names", HTTP_EHA_REALM="a").status_code == 200
+    cache = caches["memberships"]
+    cache.calls.clear()
+    assert client.get("/names", HTTP_EHA_REALM="a").status_code == 200
+    assert cache.calls == ["get_many"]
+
+
 def test_realm_is_deactivated_after_the_request(tenancy, world):
     names(Client().get("/names", HTTP_EHA_REALM="b"))
     assert get_active_realm() is None
