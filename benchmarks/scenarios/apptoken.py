@@ -17,9 +17,10 @@ apptoken-proxy-1mb-vs-direct
 
 apptoken-token-overhead
     The cost of token lookup + decrypt (``AppToken.objects.usable_token`` with a
-    fresh validation: a cache read and one Fernet decryption, no query and no
-    HTTP call; with ``APPTOKEN_CACHE = None`` it is one query instead of the
-    cache read, reported as extra ``token_us_uncached``),
+    fresh validation: a cache read and the Fernet decryption, which each process
+    does once per cached ciphertext; no query and no HTTP call; with
+    ``APPTOKEN_CACHE = None`` it is one query instead of the cache read, reported
+    as extra ``token_us_uncached``),
     timed on its own, against a small proxied GET (/ext/echo). Recorded with
     ``bench.record``: subject = the proxied request, baseline = the proxied
     request minus lookup + decrypt. The target 1.0526 is a 5% share:

@@ -4,6 +4,8 @@ Keys come from ``APPTOKEN_ENCRYPTION_KEYS`` (the first encrypts, every one
 decrypts), or, when unset, are derived from SECRET_KEY and
 SECRET_KEY_FALLBACKS with HKDF-SHA256 (RFC 5869), so rotating SECRET_KEY the
 Django way keeps old rows readable until ``apptoken_rotate_key`` re-encrypts them.
+Each process remembers the plaintexts of the last 1,024 ciphertexts it opened,
+per key set, so a cached token costs one decryption per process, not one per use.
 """
 
 from __future__ import annotations
@@ -60,7 +62,15 @@ def encrypt(plaintext: str) -> str:
 
 def decrypt(ciphertext: str) -> str:
     """Return the plaintext; raise InvalidToken if no key opens it or it was altered."""
-    return fernet().decrypt(ciphertext.encode()).decode()
+    return _decrypted(configured_keys(), ciphertext)
+
+
+@lru_cache(maxsize=1024)
+def _decrypted(keys: tuple[bytes, ...], ciphertext: str) -> str:
+    # Remembered per key set: a ciphertext always opens to the same plaintext under
+    # the same keys, and a key set without the ciphertext's key is another entry
+    # (which fails). Only what this process already decrypted is kept, in memory.
+    return _fernet(keys).decrypt(ciphertext.encode()).decode()
 
 
 def rotate(ciphertext: str) -> str:
