@@ -40,7 +40,7 @@ from django.test import Client, override_settings
 from tests.harness.servers import LocalServer
 
 from benchmarks.clients import member_of_default_realm, migrate
-from benchmarks.harness import timed
+from benchmarks.harness import iteration_count, timed
 from eha_apptoken import proxy
 from eha_apptoken.models import AppToken
 
@@ -123,7 +123,7 @@ def proxy_costs(client, server, requests_count: int = 20) -> dict:
 
 def empty_answer_costs(client, direct, server, iterations: int = 200) -> dict:
     proxied_ns, direct_ns = [], []
-    for _ in range(iterations):
+    for _ in range(iteration_count(iterations)):
         proxied_ns.append(timed(lambda: consume(client.get("/ext/status/204")
                                                 .streaming_content)))
         direct_ns.append(timed(lambda: direct.get(f"{server.url}/api/status/204").content))
@@ -144,13 +144,13 @@ def token_overhead(bench, client, user, iterations: int = 2000) -> None:
         lookup_and_decrypt()
         proxied_small()
     token_ns, request_ns = [], []
-    for _ in range(iterations):
+    for _ in range(iteration_count(iterations)):
         token_ns.append(timed(lookup_and_decrypt))
         request_ns.append(timed(proxied_small))
     token_us = statistics.median(token_ns) / 1000
     request_us = statistics.median(request_ns) / 1000
     with override_settings(APPTOKEN_CACHE=None):
-        uncached_us = statistics.median(timed(lookup_and_decrypt) for _ in range(500)) / 1000
+        uncached_us = statistics.median(timed(lookup_and_decrypt) for _ in range(iteration_count(500))) / 1000
     bench.record("apptoken-token-overhead", request_us, request_us - token_us,
                  target=round(1 / 0.95, 4),
                  extra={"token_us": round(token_us, 1),
