@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
@@ -138,8 +139,17 @@ def user_may_use_realm(user: Any, realm: str) -> bool:
     return realm in user_realms(user)
 
 
-def forget_memberships(**kwargs: Any) -> None:
-    """Invalidate every cached membership (connected to group and membership changes)."""
+def forget_memberships(using: str | None = None, **kwargs: Any) -> None:
+    """Invalidate every cached membership (connected to group and membership changes).
+
+    At once, and again when the transaction commits: until then other
+    connections still read the old rows, and may have cached them meanwhile.
+    """
+    _move_generation_on()
+    transaction.on_commit(_move_generation_on, using=using)
+
+
+def _move_generation_on() -> None:
     _cache().set(_GENERATION_KEY, _new_generation(), None)
 
 

@@ -1,0 +1,53 @@
+"""A membership read by another request before a change commits is not kept.
+
+Changes forget cached memberships as they happen (the generation moves on),
+but inside a transaction another connection still reads the old rows until
+the commit, and would cache them under the new generation. So the generation
+moves on again when the transaction commits.
+"""
+
+import os
+import threading
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+
+from eha_tenancy import remove_user_from_realm
+from eha_tenancy.realms import user_realms
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(os.environ.get("EHA_TEST_DB", "sqlite") != "postgres",
+                       reason="a read beside an open write transaction needs PostgreSQL "
+                              "(EHA_TEST_DB=postgres)"),
+]
+
+
+def realms_seen_by_another_request(user_pk: int) -> frozenset[str]:
+    seen = []
+
+    def read():
+        try:
+            seen.append(user_realms(User.objects.get(pk=user_pk)))
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(timeout=30)
+    return seen[0]
+
+
+def test_a_removal_is_seen_once_committed_though_read_meanwhile(settings):
+    settings.MULTITENANCY = True
+    dave = User.objects.create_user("dave")
+    dave.groups.add(Group.objects.create(name="a"), Group.objects.create(name="b"))
+    assert user_realms(dave) == {"a", "b"}
+
+    with transaction.atomic():
+        remove_user_from_realm("b", dave)
+        # Not committed: another request still reads (and caches) both realms.
+        assert realms_seen_by_another_request(dave.pk) == {"a", "b"}
+
+    assert user_realms(User.objects.get(pk=dave.pk)) == {"a"}
