@@ -2,8 +2,10 @@
 
 Gateway tokens (by username) and session logins (by primary key, through
 ``CachedModelBackend``) share one cache. A change to a user made in this process
-drops its entries at once (signals connected in apps.py); other processes see the
-change when their entry expires (KEYCLOAK_USER_CACHE_SECONDS / SESSION_USER_CACHE_SECONDS).
+drops its entries at once (signals connected in apps.py), and again when the
+change commits (another thread may have read the old row meanwhile); other
+processes see the change when their entry expires (KEYCLOAK_USER_CACHE_SECONDS /
+SESSION_USER_CACHE_SECONDS).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import copy
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from .oidc.cache import TTLCache
 
@@ -32,19 +35,29 @@ def request_copy(user):
     return new
 
 
-def forget_changed_user(sender, instance, **kwargs) -> None:
+def forget_changed_user(sender, instance, using=None, **kwargs) -> None:
     """post_save/post_delete receiver for the user model."""
-    forget_user(instance.get_username(), instance.pk)
+    _forget_now_and_at_commit([(instance.get_username(), instance.pk)], using)
 
 
-def forget_members(sender, instance, action, pk_set=None, model=None, **kwargs) -> None:
+def forget_members(sender, instance, action, pk_set=None, model=None, using=None,
+                   **kwargs) -> None:
     """m2m_changed receiver: drop cached users whose groups or permissions changed."""
     if not action.startswith("post_"):
         return
     user_model = get_user_model()
     if isinstance(instance, user_model):
-        forget_user(instance.get_username(), instance.pk)
+        _forget_now_and_at_commit([(instance.get_username(), instance.pk)], using)
     elif model is user_model and pk_set:
-        for pk, username in user_model._default_manager.filter(pk__in=pk_set).values_list(
-                "pk", user_model.USERNAME_FIELD):
+        users = [(username, pk) for pk, username in user_model._default_manager.using(using)
+                 .filter(pk__in=pk_set).values_list("pk", user_model.USERNAME_FIELD)]
+        _forget_now_and_at_commit(users, using)
+
+
+def _forget_now_and_at_commit(users: list[tuple[str, object]], using: str | None) -> None:
+    def forget_all() -> None:
+        for username, pk in users:
             forget_user(username, pk)
+
+    forget_all()
+    transaction.on_commit(forget_all, using=using)
