@@ -1,12 +1,12 @@
 """A token read by another request before its deletion commits is not kept in the cache."""
 
 import os
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from eha_apptoken.models import AppToken, remembered
+from tests.harness.threads import in_another_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -14,21 +14,6 @@ pytestmark = [
                        reason="a read beside an open write transaction needs PostgreSQL "
                               "(EHA_TEST_DB=postgres)"),
 ]
-
-
-def token_used_by_another_request(user, base: str) -> str | None:
-    used = []
-
-    def use():
-        try:
-            used.append(AppToken.objects.usable_token(user, "ext", base))
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=use)
-    thread.start()
-    thread.join(timeout=30)
-    return used[0]
 
 
 def test_a_revoked_token_is_not_cached_again_before_the_commit(extapp, alice, user):
@@ -39,6 +24,7 @@ def test_a_revoked_token_is_not_cached_again_before_the_commit(extapp, alice, us
     with transaction.atomic():
         AppToken.objects.filter(user=user).delete()
         # Not committed: another request still finds the row, and caches it again.
-        assert token_used_by_another_request(user, base) == token
+        assert in_another_thread(
+            lambda: AppToken.objects.usable_token(user, "ext", base)) == token
 
     assert remembered(user.pk, "ext") is None

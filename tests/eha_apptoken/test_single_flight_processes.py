@@ -1,7 +1,6 @@
 """Single flight across processes: two servers on one PostgreSQL database."""
 
 import os
-import threading
 
 import pytest
 import requests
@@ -9,6 +8,7 @@ from django.db import connection
 
 from tests.eha_apptoken.extapp import SERVICE_TOKEN
 from tests.harness.servers import django_server
+from tests.harness.threads import together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -37,17 +37,7 @@ def test_two_processes_hitting_a_revoked_token_obtain_one(extapp_server):
         extapp.revoke("erin")
         extapp.reset(token_delay=0.5)
         servers = [first, second] * 4
-        barrier, statuses = threading.Barrier(len(servers)), []
-
-        def run(server):
-            barrier.wait()
-            statuses.append(requests.get(f"{server.url}/ext/echo", headers=user,
-                                         timeout=30).status_code)
-
-        threads = [threading.Thread(target=run, args=(s,)) for s in servers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        statuses = together(lambda server: requests.get(
+            f"{server.url}/ext/echo", headers=user, timeout=30).status_code, servers)
     assert statuses == [200] * 8
     assert extapp.count("POST /token") == 1

@@ -1,15 +1,14 @@
 """Obtaining, validating and re-obtaining users' tokens, against a real service."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 
 from eha_apptoken.models import AppToken
 from tests.eha_apptoken.conftest import expire_validation
+from tests.harness.threads import together
 
 pytestmark = pytest.mark.django_db
 
@@ -107,23 +106,13 @@ def test_concurrent_401s_re_obtain_a_single_token(extapp, django_user_model):
     assert clients[0].get("/ext/echo").status_code == 200
     extapp.revoke("carol")
     extapp.reset(token_delay=0.3)  # every request sees its 401 before the new token exists
-    barrier, statuses = threading.Barrier(len(clients)), []
 
     def run(client):
-        try:
-            barrier.wait()
-            response = client.get("/ext/echo")
-            statuses.append(response.status_code)
-            b"".join(response.streaming_content)
-        finally:
-            close_old_connections()
+        response = client.get("/ext/echo")
+        b"".join(response.streaming_content)
+        return response.status_code
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 8
+    assert together(run, clients) == [200] * 8
     assert extapp.count("POST /token") == 1
     assert extapp.count("GET /echo") == 16  # each request: its 401, then its retry
 

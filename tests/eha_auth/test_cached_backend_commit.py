@@ -1,13 +1,13 @@
 """CachedModelBackend: a user read by another thread before a change commits is not kept."""
 
 import os
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from eha_auth.backends.cached import CachedModelBackend
 from eha_auth.usercache import local_users
+from tests.harness.threads import in_another_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -15,21 +15,6 @@ pytestmark = [
                        reason="a read beside an open write transaction needs PostgreSQL "
                               "(EHA_TEST_DB=postgres)"),
 ]
-
-
-def user_seen_by_another_request(pk):
-    seen = []
-
-    def read():
-        try:
-            seen.append(CachedModelBackend().get_user(pk))
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=read)
-    thread.start()
-    thread.join(timeout=30)
-    return seen[0]
 
 
 def test_a_deactivation_applies_once_committed_though_read_meanwhile(django_user_model):
@@ -41,7 +26,7 @@ def test_a_deactivation_applies_once_committed_though_read_meanwhile(django_user
         user.is_active = False
         user.save()
         # Not committed: another request still reads (and caches) the active user.
-        assert user_seen_by_another_request(user.pk) is not None
+        assert in_another_thread(lambda: CachedModelBackend().get_user(user.pk)) is not None
 
     assert CachedModelBackend().get_user(user.pk) is None
     local_users.clear()

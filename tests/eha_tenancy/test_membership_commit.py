@@ -7,14 +7,14 @@ moves on again when the transaction commits.
 """
 
 import os
-import threading
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection, transaction
+from django.db import transaction
 
 from eha_tenancy import remove_user_from_realm
 from eha_tenancy.realms import user_realms
+from tests.harness.threads import in_another_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,21 +22,6 @@ pytestmark = [
                        reason="a read beside an open write transaction needs PostgreSQL "
                               "(EHA_TEST_DB=postgres)"),
 ]
-
-
-def realms_seen_by_another_request(user_pk: int) -> frozenset[str]:
-    seen = []
-
-    def read():
-        try:
-            seen.append(user_realms(User.objects.get(pk=user_pk)))
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=read)
-    thread.start()
-    thread.join(timeout=30)
-    return seen[0]
 
 
 def test_a_removal_is_seen_once_committed_though_read_meanwhile(settings):
@@ -48,6 +33,7 @@ def test_a_removal_is_seen_once_committed_though_read_meanwhile(settings):
     with transaction.atomic():
         remove_user_from_realm("b", dave)
         # Not committed: another request still reads (and caches) both realms.
-        assert realms_seen_by_another_request(dave.pk) == {"a", "b"}
+        assert in_another_thread(
+            lambda: user_realms(User.objects.get(pk=dave.pk))) == {"a", "b"}
 
     assert user_realms(User.objects.get(pk=dave.pk)) == {"a"}
