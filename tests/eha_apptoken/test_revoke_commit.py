@@ -1,18 +1,15 @@
 """A token read by another request before its deletion commits is not kept in the cache."""
 
-import os
-
 import pytest
 from django.db import transaction
 
 from eha_apptoken.models import AppToken, remembered
+from tests.harness.postgres import postgres_only
 from tests.harness.threads import in_another_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(os.environ.get("EHA_TEST_DB", "sqlite") != "postgres",
-                       reason="a read beside an open write transaction needs PostgreSQL "
-                              "(EHA_TEST_DB=postgres)"),
+    postgres_only("a read beside an open write transaction needs PostgreSQL"),
 ]
 
 

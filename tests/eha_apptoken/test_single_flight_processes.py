@@ -1,19 +1,17 @@
 """Single flight across processes: two servers on one PostgreSQL database."""
 
-import os
-
 import pytest
 import requests
 from django.db import connection
 
 from tests.eha_apptoken.extapp import SERVICE_TOKEN
+from tests.harness.postgres import postgres_only
 from tests.harness.servers import django_server
 from tests.harness.threads import together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(os.environ.get("EHA_TEST_DB", "sqlite") != "postgres",
-                       reason="row locks across processes need PostgreSQL (EHA_TEST_DB=postgres)"),
+    postgres_only("row locks across processes need PostgreSQL"),
 ]
 
 

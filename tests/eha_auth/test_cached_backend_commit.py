@@ -1,19 +1,16 @@
 """CachedModelBackend: a user read by another thread before a change commits is not kept."""
 
-import os
-
 import pytest
 from django.db import transaction
 
 from eha_auth.backends.cached import CachedModelBackend
 from eha_auth.usercache import local_users
+from tests.harness.postgres import postgres_only
 from tests.harness.threads import in_another_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(os.environ.get("EHA_TEST_DB", "sqlite") != "postgres",
-                       reason="a read beside an open write transaction needs PostgreSQL "
-                              "(EHA_TEST_DB=postgres)"),
+    postgres_only("a read beside an open write transaction needs PostgreSQL"),
 ]
 
 

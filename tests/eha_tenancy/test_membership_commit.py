@@ -6,21 +6,18 @@ the commit, and would cache them under the new generation. So the generation
 moves on again when the transaction commits.
 """
 
-import os
-
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from eha_tenancy import remove_user_from_realm
 from eha_tenancy.realms import user_realms
+from tests.harness.postgres import postgres_only
 from tests.harness.threads import in_another_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(os.environ.get("EHA_TEST_DB", "sqlite") != "postgres",
-                       reason="a read beside an open write transaction needs PostgreSQL "
-                              "(EHA_TEST_DB=postgres)"),
+    postgres_only("a read beside an open write transaction needs PostgreSQL"),
 ]
 
 

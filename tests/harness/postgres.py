@@ -20,6 +20,18 @@ from .servers import free_port
 PG_URL_ENV = "EHA_TEST_PG_URL"
 
 
+def on_postgres() -> bool:
+    """Return True when this run's database is PostgreSQL (EHA_TEST_DB=postgres)."""
+    return os.environ.get("EHA_TEST_DB", "sqlite") == "postgres"
+
+
+def postgres_only(why: str):
+    """Mark tests that need PostgreSQL; ``nox -s tests`` runs them in its PostgreSQL pass."""
+    import pytest
+
+    return pytest.mark.skipif(not on_postgres(), reason=f"{why} (EHA_TEST_DB=postgres)")
+
+
 @dataclass
 class PostgresServer:
     host: str
