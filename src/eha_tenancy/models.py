@@ -123,6 +123,7 @@ class MtModelAbstract(models.Model):
         loaded = getattr(self, "_loaded_realm", None)
         if self.realm != active or (loaded is not None and loaded != self.realm):
             raise RealmMismatch("This object belongs to another realm than the active one.")
+        _check_related_realms(self, active)
 
     def add_to_realm(self, request_or_realm: Any) -> None:
         """Move this object to a realm (a realm name, or the realm of a request)."""
@@ -150,6 +151,25 @@ class MtModelAbstract(models.Model):
     def is_accessible(self, realm: str | None) -> bool:
         """Return True when this object belongs to ``realm`` (always with tenancy off)."""
         return not app_settings.MULTITENANCY or self.get_realm() == realm
+
+
+def _check_related_realms(instance: models.Model, active: str) -> None:
+    """Refuse a foreign key to a realm object of another realm than the active one.
+
+    Following a foreign key is not limited to a realm (Django uses the base
+    manager), so such a link would show one realm's object from another. An
+    object already loaded on ``instance`` costs no query; otherwise it is read.
+    """
+    for field in instance._meta.concrete_fields:
+        if not (field.many_to_one or field.one_to_one) or field.remote_field.parent_link:
+            continue
+        if not hasattr(field.related_model, "realm_lookup"):
+            continue  # not a realm model
+        if getattr(instance, field.attname) is None:
+            continue
+        related = getattr(instance, field.name)
+        if related.get_realm() != active:
+            raise RealmMismatch(f"{field.name} belongs to another realm than the active one.")
 
 
 def _move(instance: MtModelAbstract, realm: str) -> None:
@@ -204,5 +224,7 @@ class MtModelChildAbstract(models.Model):
         if not app_settings.MULTITENANCY:
             return
         active = require_realm()
-        if active is not None and self.get_realm() != active:
-            raise RealmMismatch("The owner of this object belongs to another realm.")
+        if active is not None:
+            if self.get_realm() != active:
+                raise RealmMismatch("The owner of this object belongs to another realm.")
+            _check_related_realms(self, active)

@@ -132,6 +132,36 @@ def test_child_whose_owner_is_in_another_realm_is_refused(tenancy, world):
         assert not Survey.all_realms.filter(name="cross").exists()
 
 
+def test_a_link_to_an_object_of_another_realm_is_refused(tenancy, world):
+    with realm_context("a"):
+        with pytest.raises(RealmMismatch):  # by id: the linked object is read
+            Project.objects.create(name="linked", template_id=world.b.project.pk)
+        with unscoped():
+            other = Project.all_realms.get(pk=world.b.project.pk)
+        project = Project.objects.get(pk=world.a.project.pk)
+        project.template = other  # already loaded: no query
+        with pytest.raises(RealmMismatch):
+            project.save()
+        project.template = Project.objects.create(name="same realm")
+        project.save()
+    with unscoped():
+        assert not Project.all_realms.filter(name="linked").exists()
+        assert Project.all_realms.get(pk=world.a.project.pk).template.realm == "a"
+
+
+def test_a_loaded_link_costs_no_query_and_unscoped_code_may_link_anything(
+        tenancy, world, django_assert_num_queries):
+    with realm_context("a"):
+        template = Project.objects.create(name="template")
+        project = Project(name="new", template=template)
+        with django_assert_num_queries(1):  # the INSERT alone
+            project.save()
+    with unscoped():
+        other = Project.all_realms.get(pk=world.b.project.pk)
+        project.template = other
+        project.save()  # inside unscoped() the code answers for its links
+
+
 def test_add_to_realm_moves_an_object(tenancy, world):
     project = world.a.project
     project.add_to_realm("c")

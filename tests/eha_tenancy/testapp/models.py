@@ -1,4 +1,5 @@
-"""A realm model, a child two foreign keys away, user relations, and a model with no realm."""
+"""A realm model, a child two foreign keys away, user relations, a link between realm
+objects, and a model with no realm."""
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ class Project(MtModelAbstract):
     name = models.CharField(max_length=100)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
+    # A link between two realm objects (not an owner): both must be in one realm.
+    template = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
 
     class Meta(MtModelAbstract.Meta):
         ordering = ["pk"]
