@@ -241,3 +241,16 @@ def test_realm_named_by_the_provider(settings_, claims, realm):
     from eha_auth.social.pipeline import realm_from_provider
 
     assert realm_from_provider(Backend(**settings_), claims) == realm
+
+
+@pytest.mark.parametrize(("multitenancy", "realm"), [(True, "south"), (False, None)])
+def test_a_provider_naming_no_realm_leaves_the_realm_of_the_request(
+        settings, rf, multitenancy, realm):
+    from types import SimpleNamespace
+
+    from eha_auth.social.pipeline import set_realm
+
+    settings.MULTITENANCY = multitenancy
+    request = rf.get("/accounts/social/complete/x/", HTTP_EHA_REALM="south")
+    claims = {"iss": "https://accounts.google.com", "sub": "1"}
+    assert set_realm(Backend(), SimpleNamespace(request=request), claims) == {"realm": realm}
