@@ -10,7 +10,8 @@ apptoken-proxy-1mb-vs-direct
     requests, reading it in chunks of the same size. Target ratio <= 1.3.
     extra: tracemalloc peak (KiB) while proxying 1 MB and 16 MB (memory must
     not grow with the body), outbound calls and queries per proxied request
-    (the two queries are the session and the user: login is required), and
+    (none: the demo's session and user come from caches, its memberships and
+    the token from the shared cache), and
     the medians of an empty answer (204) proxied and direct, which show the
     fixed cost per request (authentication, the proxy, the test client) that
     the 1 MB body is weighed against.
