@@ -25,12 +25,9 @@ def current_realm(request: HttpRequest) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is not None and match.kwargs.get("realm"):
         return match.kwargs["realm"]
-    for realm in (getattr(request, "realm", None), _session_realm(request),
-                  request.COOKIES.get(app_settings.REALM_COOKIE),
-                  request.headers.get(REALM_HEADER)):
-        if realm:
-            return realm
-    return app_settings.DEFAULT_REALM
+    return (getattr(request, "realm", None) or _session_realm(request)
+            or request.COOKIES.get(app_settings.cached("REALM_COOKIE"))
+            or request.headers.get(REALM_HEADER) or app_settings.cached("DEFAULT_REALM"))
 
 
 def _session_realm(request: HttpRequest) -> str | None:

@@ -40,7 +40,7 @@ class TokenOwner:
 
 
 def _cache():
-    return caches[app_settings.API_TOKEN_CACHE_ALIAS]
+    return caches[app_settings.cached("API_TOKEN_CACHE_ALIAS")]
 
 
 def cache_key(digest: str) -> str:
