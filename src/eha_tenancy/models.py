@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -23,6 +24,11 @@ class RealmQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args: Any, **kwargs: Any):
         objs = list(objs)
+        if objs and app_settings.MULTITENANCY and not is_unscoped():
+            # The objects the new rows link to, read in one query per link rather
+            # than one per row, for the realm checks of _stamp_realm.
+            links = [*realm_links(self.model), getattr(self.model, "mt_field", "")]
+            models.prefetch_related_objects(objs, *filter(None, links))
         for obj in objs:
             stamp = getattr(obj, "_stamp_realm", None)
             if stamp is not None:
@@ -153,6 +159,14 @@ class MtModelAbstract(models.Model):
         return not app_settings.MULTITENANCY or self.get_realm() == realm
 
 
+@cache
+def realm_links(model: type[models.Model]) -> tuple[str, ...]:
+    """Return the names of the foreign keys of ``model`` to realm models."""
+    return tuple(field.name for field in model._meta.concrete_fields
+            if (field.many_to_one or field.one_to_one) and not field.remote_field.parent_link
+            and hasattr(field.related_model, "realm_lookup"))
+
+
 def _check_related_realms(instance: models.Model, active: str) -> None:
     """Refuse a foreign key to a realm object of another realm than the active one.
 
@@ -160,16 +174,10 @@ def _check_related_realms(instance: models.Model, active: str) -> None:
     manager), so such a link would show one realm's object from another. An
     object already loaded on ``instance`` costs no query; otherwise it is read.
     """
-    for field in instance._meta.concrete_fields:
-        if not (field.many_to_one or field.one_to_one) or field.remote_field.parent_link:
-            continue
-        if not hasattr(field.related_model, "realm_lookup"):
-            continue  # not a realm model
-        if getattr(instance, field.attname) is None:
-            continue
-        related = getattr(instance, field.name)
-        if related.get_realm() != active:
-            raise RealmMismatch(f"{field.name} belongs to another realm than the active one.")
+    for name in realm_links(type(instance)):
+        related = getattr(instance, name)
+        if related is not None and related.get_realm() != active:
+            raise RealmMismatch(f"{name} belongs to another realm than the active one.")
 
 
 def _move(instance: MtModelAbstract, realm: str) -> None:

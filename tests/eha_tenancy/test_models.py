@@ -162,6 +162,25 @@ def test_a_loaded_link_costs_no_query_and_unscoped_code_may_link_anything(
         project.save()  # inside unscoped() the code answers for its links
 
 
+def test_links_of_a_bulk_create_are_checked_in_one_query(
+        tenancy, world, django_assert_num_queries):
+    with realm_context("a"):
+        templates = [Project.objects.create(name=f"template {i}").pk for i in range(5)]
+        with django_assert_num_queries(2):  # the linked projects, then the INSERT
+            Project.objects.bulk_create(Project(name=f"copy {i}", template_id=pk)
+                                        for i, pk in enumerate(templates))
+        with pytest.raises(RealmMismatch):
+            Project.objects.bulk_create([Project(name="cross", template_id=templates[0]),
+                                         Project(name="cross", template_id=world.b.project.pk)])
+        surveys = [Survey.objects.create(name=f"s{i}", project_id=templates[i]).pk
+                   for i in range(5)]
+        with django_assert_num_queries(3):  # surveys, their projects, the INSERT
+            Answer.objects.bulk_create(Answer(value="v", survey_id=pk) for pk in surveys)
+    with unscoped():
+        assert Project.all_realms.filter(name__startswith="copy ").count() == 5
+        assert not Project.all_realms.filter(name="cross").exists()
+
+
 def test_add_to_realm_moves_an_object(tenancy, world):
     project = world.a.project
     project.add_to_realm("c")
