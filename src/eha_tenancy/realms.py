@@ -49,12 +49,9 @@ def requested_realm(request: HttpRequest, url_realm: str | None = None) -> str:
     if url_realm and url_realm != app_settings.cached("GATEWAY_PUBLIC_REALM"):
         return url_realm
     session = getattr(request, "session", None)
-    for candidate in (session.get(SESSION_KEY) if session is not None else None,
-                      request.COOKIES.get(app_settings.cached("REALM_COOKIE")),
-                      request.headers.get(REALM_HEADER)):
-        if candidate:
-            return candidate
-    return app_settings.cached("DEFAULT_REALM")
+    return ((session.get(SESSION_KEY) if session is not None else None)
+            or request.COOKIES.get(app_settings.cached("REALM_COOKIE"))
+            or request.headers.get(REALM_HEADER) or app_settings.cached("DEFAULT_REALM"))
 
 
 def get_current_realm(request: Any = None, default_realm: str | None = None) -> str | None:
