@@ -37,7 +37,7 @@ TEMPLATES = [{
     "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
 }]
 DATABASES = {"default": {
-    "ENGINE": "django.db.backends.sqlite3",
+    "ENGINE": "example.idp.sqlite",  # concurrent token grants wait their turn
     "NAME": os.environ.get("IDP_DATABASE", str(BASE_DIR / "idp.sqlite3")),
     "OPTIONS": {"timeout": 20},
 }}

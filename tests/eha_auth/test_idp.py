@@ -2,9 +2,12 @@
 
 import jwt
 import pytest
+import requests
 from example.idp import seed
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
+
+from tests.harness.threads import together
 
 pytestmark = pytest.mark.usefixtures("auth_settings")
 
@@ -55,3 +58,16 @@ def test_one_keycloak_client_per_realm_reused_with_timeouts(settings):
     assert other_thread[0] is not alpha  # python-keycloak clients are not thread-safe
     settings.KEYCLOAK_TIMEOUT = (1, 2)
     assert keycloak_client("alpha").connection.timeout == (1, 2)  # settings read on each use
+
+
+def test_concurrent_token_grants_all_succeed(idp):
+    """Requests overlap in the suite (a delayed grant finishes during later tests)."""
+    def grants(_) -> list[int]:
+        http = requests.Session()
+        data = {"grant_type": "password", "client_id": seed.CLIENT_ID, "username": "alice",
+                "password": seed.password("alpha", "alice"),
+                "client_secret": seed.client_secret("alpha"), "scope": "openid"}
+        url = f"{idp.issuer('alpha')}/protocol/openid-connect/token"
+        return [http.post(url, data=data, timeout=30).status_code for _ in range(5)]
+
+    assert [status for batch in together(grants, range(8)) for status in batch] == [200] * 40
