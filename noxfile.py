@@ -1,8 +1,9 @@
-"""Sessions: tests, tests_matrix, lint, demo, bench.
+"""Sessions: tests, tests_matrix, keycloak, lint, demo, bench.
 
     python3 -m pip install nox uv
     nox -s tests          # Django 5.2 / Python 3.11, on SQLite and PostgreSQL
     nox -s tests_matrix   # Django 4.2, 5.2 and 6.x on Python 3.11 to 3.13
+    nox -s keycloak       # the conformance tests against a real Keycloak 26
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ MATRIX = [("3.11", "4.2"), ("3.11", "5.2"), ("3.12", "6"), ("3.13", "6")]
 SYSTEM_PACKAGES = {
     "initdb": "postgresql",
     "chromium": "chromium",
+    "mvn": "maven",
 }
 
 
@@ -87,6 +89,23 @@ def tests_matrix(session: nox.Session, django: str) -> None:
 
 
 @nox.session(python="3.11")
+def keycloak(session: nox.Session) -> None:
+    """The conformance tests against a real Keycloak, at / and under /auth.
+
+    The server distribution is fetched once with Maven and unpacked into .cache/keycloak;
+    each pass starts it (Java 21+), sets its realms up through the admin API and stops it.
+    EHA_TEST_KEYCLOAK_URL (with EHA_TEST_KEYCLOAK_ADMIN_PASSWORD) uses a running server.
+    """
+    ensure_system_packages(session, "chromium", "mvn")
+    session.install("-e", ".[test]", DJANGO["5.2"])
+    for relative_path in ("", "/auth"):
+        session.log(f"Conformance tests against Keycloak at {relative_path or '/'}")
+        session.run("pytest", "-m", "conformance", *session.posargs,
+                    env={"EHA_TEST_PROVIDERS": "keycloak",
+                         "EHA_TEST_KEYCLOAK_PATH": relative_path})
+
+
+@nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff, and the contract that no eha_* app imports another."""
     session.install("-e", ".[lint]")
@@ -123,8 +142,12 @@ def start_demo_idp(session: nox.Session, site_port: str) -> dict[str, str]:
     port = os.environ.get("EHA_IDP_PORT") or free_port()
     site = f"http://127.0.0.1:{site_port}"
     idp = ("python", "example/idp/manage.py")
-    session.run(*idp, "idp_setup", "--redirect-uri", f"{site}/", "--redirect-uri",
-                f"http://localhost:{site_port}/", "--backchannel-logout-uri",
+    uris = []
+    for host in (site, f"http://localhost:{site_port}"):
+        uris += ["--redirect-uri", f"{host}/-/demo/accounts/callback/",
+                 "--redirect-uri", f"{host}/accounts/social/complete/*",
+                 "--post-logout-redirect-uri", f"{host}/-/demo/accounts/logged-out/"]
+    session.run(*idp, "idp_setup", *uris, "--backchannel-logout-uri",
                 f"{site}/-/demo/accounts/backchannel-logout/")
     start_in_background(session, [*idp[1:], "runserver", "--noreload", f"127.0.0.1:{port}"],
                         port)

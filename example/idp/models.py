@@ -94,8 +94,13 @@ class Application(AbstractApplication):
         return self.realm.signing_key().jwk()
 
     def redirect_uri_allowed(self, uri: str) -> bool:
-        # A test provider: registered redirect URIs are prefixes.
-        return any(uri.startswith(prefix) for prefix in self.redirect_uris.split())
+        return uri_registered(uri, self.redirect_uris.split())
 
     def post_logout_redirect_uri_allowed(self, uri: str) -> bool:
-        return self.redirect_uri_allowed(uri)
+        return uri_registered(uri, self.post_logout_redirect_uris.split())
+
+
+def uri_registered(uri: str, registered: list[str]) -> bool:
+    """Keycloak's rule: a registered URI matches exactly, or as a prefix when it ends in ``*``."""
+    return any(uri == pattern or (pattern.endswith("*") and uri.startswith(pattern[:-1]))
+               for pattern in registered)

@@ -22,7 +22,14 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from oauth2_provider.views import AuthorizationView
 
 from .models import Application, Realm, RealmKey
-from .realms import current_realm, delay, issuer, requests_lock, requests_seen
+from .realms import (
+    current_realm,
+    delay,
+    issuer,
+    requests_lock,
+    requests_seen,
+    stored_username,
+)
 from .tokens import sign
 
 logger = logging.getLogger(__name__)
@@ -234,10 +241,26 @@ def keys(request, realm):
 @admin_only
 @require_POST
 def configure_client(request, realm, client_id):
-    """Set a client's back-channel logout URI (tests point it at a live site)."""
-    updated = Application._base_manager.filter(realm__name=realm, client_id=client_id).update(
-        backchannel_logout_uri=_body(request).get("backchannel_logout_uri", ""))
-    return JsonResponse({"updated": updated}, status=200 if updated else 404)
+    """Set a client's back-channel logout URI; add redirect and post-logout redirect URIs."""
+    client = get_object_or_404(Application._base_manager, realm__name=realm, client_id=client_id)
+    body = _body(request)
+    if "backchannel_logout_uri" in body:
+        client.backchannel_logout_uri = body["backchannel_logout_uri"]
+    for field in ("redirect_uris", "post_logout_redirect_uris"):
+        added = body.get(field, "").split()
+        setattr(client, field, " ".join(dict.fromkeys([*getattr(client, field).split(), *added])))
+    client.save()
+    return JsonResponse({"updated": 1})
+
+
+@admin_only
+def user_sessions(request, realm, username):
+    """The user's live provider sessions (the ``sid`` of each unrevoked refresh token)."""
+    refresh_tokens = get_refresh_token_model().objects.filter(
+        application__realm__name=realm, user__username=stored_username(realm, username),
+        revoked__isnull=True)
+    sids = {token.token.split(".", 1)[0] for token in refresh_tokens if "." in token.token}
+    return JsonResponse({"sessions": sorted(sids)})
 
 
 @admin_only

@@ -7,6 +7,8 @@ URLconf of the proxy, token, CAS and account tests.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
 from example.idp import seed
@@ -15,8 +17,14 @@ from eha_auth.oidc.tokens import verified_tokens
 from eha_auth.proxy.crypto import new_key
 from eha_auth.usercache import local_users
 from tests.eha_auth.idp import start_idp
+from tests.eha_auth.providers import KeycloakProvider, LocalProvider
+from tests.harness import keycloak
 
 SERVICE = "svc"
+#: The Django test client's site: its accounts URLs are registered at each provider.
+TEST_ACCOUNTS_URL = f"http://testserver/-/{SERVICE}/accounts"
+#: The providers the conformance tests run against ("idp", "keycloak").
+PROVIDERS = [name for name in os.environ.get("EHA_TEST_PROVIDERS", "idp").split(",") if name]
 AUTH_SETTINGS = {
     "KEYCLOAK_CLIENT_ID": seed.CLIENT_ID,
     "KEYCLOAK_REALMS": seed.REALMS,
@@ -33,8 +41,49 @@ AUTH_SETTINGS = {
 def idp(tmp_path_factory):
     """The provider process, shared by the whole run (its own SQLite file)."""
     provider = start_idp(tmp_path_factory.mktemp("idp"))
+    LocalProvider(provider).register_site(TEST_ACCOUNTS_URL)
     yield provider
     provider.server.stop()
+
+
+def pytest_generate_tests(metafunc):
+    """Run every test that takes ``provider`` once per provider in EHA_TEST_PROVIDERS."""
+    if "provider" in metafunc.fixturenames:
+        metafunc.parametrize("provider", PROVIDERS, indirect=True)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "provider" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.conformance)
+
+
+@pytest.fixture(scope="session")
+def keycloak_provider():
+    """A real Keycloak (EHA_TEST_KEYCLOAK_URL, or one started here) set up as the README says."""
+    server = keycloak.keycloak_server()
+    try:
+        keycloak.setup_realms(server, seed)
+        provider = KeycloakProvider(server)
+        provider.register_site(TEST_ACCOUNTS_URL)
+        yield provider
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def provider(request, auth_settings):
+    """The provider of this run of a conformance test, with the settings pointing at it."""
+    chosen = request.getfixturevalue(
+        "keycloak_provider" if request.param == "keycloak" else "local_provider")
+    for name, value in chosen.settings().items():
+        setattr(auth_settings, name, value)
+    return chosen
+
+
+@pytest.fixture(scope="session")
+def local_provider(idp):
+    return LocalProvider(idp)
 
 
 @pytest.fixture

@@ -72,8 +72,15 @@ class Idp:
         self._admin("POST", f"realms/{realm}/keys/{kid}/retire")
 
     def set_backchannel_logout_uri(self, realm: str, client_id: str, uri: str) -> None:
-        self._admin("POST", f"realms/{realm}/clients/{client_id}",
-                    json={"backchannel_logout_uri": uri})
+        self.configure_client(realm, client_id, {"backchannel_logout_uri": uri})
+
+    def configure_client(self, realm: str, client_id: str, fields: dict) -> None:
+        """Set the back-channel logout URI; add (redirect_uris, post_logout_redirect_uris)."""
+        self._admin("POST", f"realms/{realm}/clients/{client_id}", json=fields)
+
+    def sessions(self, realm: str, username: str) -> list[str]:
+        """The user's live provider sessions."""
+        return self._admin("GET", f"realms/{realm}/users/{username}/sessions")["sessions"]
 
     def keys(self, realm: str) -> dict:
         return self._admin("GET", f"realms/{realm}/keys")

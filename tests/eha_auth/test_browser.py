@@ -14,6 +14,7 @@ import pytest
 from example.idp import seed
 from playwright import sync_api as playwright_api
 
+from tests.eha_auth.providers import LocalProvider
 from tests.harness.servers import ROOT, django_server
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -160,6 +161,10 @@ def demo_idp(idp, tmp_path_factory):
     server = django_server("example.settings", migrate=False, env=demo_env(
         tmp_path_factory, "demo-idp", KEYCLOAK_SERVER_URL=idp.realms_url,
         KEYCLOAK_CLIENT_SECRET=seed.client_secret("alpha")))
+    LocalProvider(idp).register_site(f"{server.url}/-/demo/accounts")
+    for realm in seed.REALMS:  # social login's callback, one per provider backend
+        idp.configure_client(realm, seed.CLIENT_ID,
+                             {"redirect_uris": f"{server.url}/accounts/social/complete/*"})
     prepare_demo(server.env)
     yield server.start()
     server.stop()

@@ -14,26 +14,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--redirect-uri", action="append", default=[],
-                            help="An allowed redirect URI prefix (repeat).")
+                            help="A redirect URI of the 'eha' client (repeat); matched exactly, "
+                                 "or as a prefix when it ends in '*', as Keycloak does.")
+        parser.add_argument("--post-logout-redirect-uri", action="append", default=[],
+                            help="A post-logout redirect URI of the 'eha' client (repeat).")
         parser.add_argument("--backchannel-logout-uri", default="",
                             help="Where the 'eha' client receives back-channel logout tokens.")
 
     def handle(self, *args, **options):
         call_command("migrate", verbosity=0, interactive=False)
-        prefixes = " ".join(options["redirect_uri"] or ["http://127.0.0.1", "http://testserver"])
+        uris = (" ".join(options["redirect_uri"] or ["http://testserver/*"]),
+                " ".join(options["post_logout_redirect_uri"]))
         for name in seed.REALMS:
             realm, _ = Realm.objects.get_or_create(name=name)
             if not realm.keys.exists():
                 RealmKey.generate(realm)
             for client_id, confidential, audiences in seed.CLIENTS:
-                self._client(realm, client_id, confidential, audiences, prefixes,
+                self._client(realm, client_id, confidential, audiences, uris,
                              options["backchannel_logout_uri"] if client_id == seed.CLIENT_ID
                              else "")
             for username, first, last, email, roles in seed.USERS.get(name, []):
                 self._user(name, username, first, last, email, roles)
         self.stdout.write(f"Realms: {', '.join(seed.REALMS)}")
 
-    def _client(self, realm, client_id, confidential, audiences, prefixes, backchannel):
+    def _client(self, realm, client_id, confidential, audiences, uris, backchannel):
         Application.objects.filter(realm=realm, client_id=client_id).delete()
         Application.objects.create(
             realm=realm, client_id=client_id, name=f"{realm.name}/{client_id}",
@@ -41,7 +45,7 @@ class Command(BaseCommand):
             else Application.CLIENT_PUBLIC,
             client_secret=seed.client_secret(realm.name, client_id) if confidential else "",
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-            redirect_uris=prefixes, post_logout_redirect_uris=prefixes,
+            redirect_uris=uris[0], post_logout_redirect_uris=uris[1],
             algorithm=Application.RS256_ALGORITHM, skip_authorization=True,
             audiences=audiences, backchannel_logout_uri=backchannel)
 

@@ -1,0 +1,228 @@
+"""The two providers of the conformance suite: a real Keycloak and the local example/idp.
+
+Conformance tests take the ``provider`` fixture and run against each provider named in
+EHA_TEST_PROVIDERS ("idp" by default; ``nox -s keycloak`` sets "keycloak"). Both answer
+the same questions the same way; where the local provider cannot (forged tokens, a
+provider that hangs), tests use ``idp`` directly and are not part of this suite.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+from example.idp import seed
+
+from tests.eha_auth.idp import Idp
+from tests.harness import logcheck
+from tests.harness.keycloak import KeycloakServer
+
+OIDC = "protocol/openid-connect"
+CALLBACK = "/callback/"
+LOGGED_OUT = "/logged-out/"
+BACKCHANNEL = "/backchannel-logout/"
+
+
+class Provider:
+    """What the conformance tests ask of a provider; subclasses answer for each kind."""
+
+    name = ""
+    #: KEYCLOAK_SERVER_URL: the URL the app calls, up to /realms.
+    realms_url = ""
+    #: KEYCLOAK_ISSUER_URL: the URL tokens carry, up to /realms.
+    issuer_url = ""
+
+    def __init__(self) -> None:
+        self.http = requests.Session()
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def settings(self) -> dict:
+        return {"KEYCLOAK_SERVER_URL": self.realms_url, "KEYCLOAK_ISSUER_URL": self.issuer_url,
+                "KEYCLOAK_CLIENT_SECRET": seed.client_secret("alpha")}
+
+    def issuer(self, realm: str) -> str:
+        return f"{self.issuer_url}/{realm}"
+
+    def token_url(self, realm: str) -> str:
+        return f"{self.realms_url}/{realm}/{OIDC}/token"
+
+    def tokens(self, realm: str = "alpha", username: str = "alice",
+               client_id: str = seed.CLIENT_ID, scope: str = "openid profile email",
+               password: str | None = None) -> dict:
+        """Password grant, as a client of the realm would; the tokens are registered secrets."""
+        data = {"grant_type": "password", "username": username, "client_id": client_id,
+                "password": password or seed.password(realm, username), "scope": scope}
+        if client_id in (seed.CLIENT_ID, "other"):
+            data["client_secret"] = seed.client_secret(realm, client_id)
+        answer = self.http.post(self.token_url(realm), data=data, timeout=20)
+        answer.raise_for_status()
+        tokens = answer.json()
+        logcheck.register(*(str(value) for value in tokens.values()))
+        return tokens
+
+    def access_token(self, realm: str = "alpha", username: str = "alice", **kwargs) -> str:
+        return self.tokens(realm, username, **kwargs)["access_token"]
+
+    def browser_login(self, auth_url: str, realm: str = "alpha", username: str = "alice",
+                      browser: requests.Session | None = None) -> str:
+        """Sign in on the provider's own page, as a browser would; return our callback URL."""
+        browser = browser or new_browser()
+        answer = browser.get(auth_url, allow_redirects=False, timeout=20)
+        while answer.is_redirect and not self.is_site_url(answer.headers["Location"]):
+            answer = browser.get(urljoin(answer.url, answer.headers["Location"]),
+                                 allow_redirects=False, timeout=20)
+        if answer.is_redirect:  # already signed in at the provider: straight back
+            return answer.headers["Location"]
+        action, fields = login_form(answer.text)
+        fields.update(username=username, password=seed.password(realm, username))
+        answer = browser.post(urljoin(answer.url, action), data=fields, allow_redirects=False,
+                              timeout=20)
+        while answer.is_redirect and not self.is_site_url(answer.headers["Location"]):
+            answer = browser.get(urljoin(answer.url, answer.headers["Location"]),
+                                 allow_redirects=False, timeout=20)
+        assert answer.is_redirect, f"no redirect back after signing in ({answer.status_code})"
+        return answer.headers["Location"]
+
+    def is_site_url(self, url: str) -> bool:
+        return not url.startswith(("/", self.front_root, self.back_root))
+
+    @property
+    def front_root(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def back_root(self) -> str:
+        raise NotImplementedError
+
+    # Administration: subclasses.
+
+    def register_site(self, accounts_url: str) -> None:
+        """Register exactly the callback, logged-out and back-channel URLs of a site."""
+        raise NotImplementedError
+
+    def sessions(self, realm: str, username: str) -> list[str]:
+        """Return the ids of the user's live sessions at the provider."""
+        raise NotImplementedError
+
+
+class Browser(requests.Session):
+    """An HTTP session that sends ``Secure`` cookies to loopback hosts over http.
+
+    Browsers treat http://localhost as a secure context; Keycloak marks its login cookies
+    ``Secure``, and requests would otherwise never send them back over http.
+    """
+
+    def prepare_request(self, request):
+        for cookie in self.cookies:
+            if cookie.domain.split(".")[0] in ("localhost", "127"):
+                cookie.secure = False
+        return super().prepare_request(request)
+
+
+def new_browser() -> requests.Session:
+    return Browser()
+
+
+def login_form(page: str) -> tuple[str, dict]:
+    """Return (action, hidden fields) of the login form on a provider's page."""
+    form = re.search(r"<form[^>]*>.*?</form>", page, re.S | re.I)
+    assert form, "no login form on the provider's page"
+    action = re.search(r'action="([^"]*)"', form[0].split(">", 1)[0])
+    action = html.unescape(action[1]) if action else ""
+    fields = {html.unescape(name): html.unescape(value) for name, value in re.findall(
+        r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form[0])}
+    return action, fields
+
+
+class LocalProvider(Provider):
+    """example/idp, driven through its admin API (tests.eha_auth.idp)."""
+
+    name = "idp"
+
+    def __init__(self, idp: Idp) -> None:
+        super().__init__()
+        self.idp = idp
+        self.realms_url = self.issuer_url = idp.realms_url
+
+    @property
+    def front_root(self) -> str:
+        return self.idp.url
+
+    back_root = front_root
+
+    def browser_login(self, auth_url: str, realm: str = "alpha", username: str = "alice",
+                      browser: requests.Session | None = None) -> str:
+        browser = browser or new_browser()
+        answer = browser.get(auth_url, allow_redirects=False, timeout=20)
+        if not self.is_site_url(answer.headers["Location"]):
+            login_url = urljoin(answer.url, answer.headers["Location"])
+            page = browser.get(login_url, timeout=20).text
+            action, fields = login_form(page)
+            fields.update(username=username, password=seed.password(realm, username),
+                          next=parse_qs(urlsplit(login_url).query)["next"][0])
+            answer = browser.post(urljoin(login_url, action), data=fields, timeout=20,
+                                  allow_redirects=False)
+            answer = browser.get(urljoin(login_url, answer.headers["Location"]),
+                                 allow_redirects=False, timeout=20)
+        return answer.headers["Location"]
+
+    def register_site(self, accounts_url: str) -> None:
+        for realm in seed.REALMS:
+            self.idp.configure_client(realm, seed.CLIENT_ID, {
+                "redirect_uris": accounts_url + CALLBACK,
+                "post_logout_redirect_uris": accounts_url + LOGGED_OUT,
+                "backchannel_logout_uri": accounts_url + BACKCHANNEL})
+
+    def sessions(self, realm: str, username: str) -> list[str]:
+        return self.idp.sessions(realm, username)
+
+
+class KeycloakProvider(Provider):
+    """A real Keycloak (tests.harness.keycloak), driven through its admin REST API."""
+
+    name = "keycloak"
+
+    def __init__(self, server: KeycloakServer) -> None:
+        super().__init__()
+        self.server = server
+        self.realms_url = f"{server.base}/realms"
+        self.issuer_url = f"{server.front_base}/realms"
+        logcheck.register(server.admin_password)
+
+    @property
+    def front_root(self) -> str:
+        return self.server.front_url
+
+    @property
+    def back_root(self) -> str:
+        return self.server.url
+
+    def admin(self, realm: str):
+        return self.server.admin(realm)
+
+    def client(self, realm: str, client_id: str = seed.CLIENT_ID) -> tuple[str, dict]:
+        """Return (id, representation) of a client of ``realm``."""
+        admin = self.admin(realm)
+        internal = admin.get_client_id(client_id)
+        return internal, admin.get_client(internal)
+
+    def register_site(self, accounts_url: str) -> None:
+        for realm in seed.REALMS:
+            internal, client = self.client(realm)
+            attributes = {**client.get("attributes", {}),
+                          "post.logout.redirect.uris": accounts_url + LOGGED_OUT,
+                          "backchannel.logout.url": accounts_url + BACKCHANNEL,
+                          "backchannel.logout.session.required": "true"}
+            self.admin(realm).update_client(internal, {
+                **client, "redirectUris": [accounts_url + CALLBACK], "attributes": attributes})
+
+    def user_id(self, realm: str, username: str) -> str:
+        return self.admin(realm).get_user_id(username)
+
+    def sessions(self, realm: str, username: str) -> list[str]:
+        return [session["id"] for session in
+                self.admin(realm).get_sessions(self.user_id(realm, username))]
