@@ -1,44 +1,35 @@
-"""Django REST framework support: the only module of eha_auth that imports rest_framework.
+"""Django REST framework authentication: gateway tokens and provider JWTs as Bearer tokens,
+realm-aware Basic and Token authentication.
 
-Gateway tokens and provider JWTs as Bearer tokens; realm-aware Basic and Token
-authentication, and the /token endpoint.
+DRF imports these classes while it loads ``rest_framework.views``, so this module never
+imports ``rest_framework.views``, ``generics`` or ``viewsets`` (the /token view is in
+``eha_auth.apitokens.views``).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.contrib.auth import authenticate, get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
-from rest_framework import exceptions, status
+from django.contrib.auth import authenticate
+from rest_framework import exceptions
 from rest_framework.authentication import (
     BaseAuthentication,
     BasicAuthentication,
-    SessionAuthentication,
     get_authorization_header,
 )
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from ..accounts.realms import add_to_realm, current_realm, is_member
+from ..accounts.realms import current_realm, is_member
 from ..apitokens.lookup import find_owner
 from ..backends.gateway import protected_realm
 from ..conf import app_settings
 from ..middleware import authenticate_gateway, header_token
-from ..models import ApiToken
 from ..oidc.errors import InvalidToken, ProviderUnavailable
 from ..oidc.tokens import realm_of_token
-from ..users import display_username, realm_username
+from ..users import realm_username
 
 __all__ = [
     "GatewayAuthentication",
     "KeycloakBearerAuthentication",
     "RealmBasicAuthentication",
     "RealmTokenAuthentication",
-    "TokenView",
 ]
 
 
@@ -101,70 +92,6 @@ class RealmTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
-
-
-class TokenView(APIView):
-    """GET: whether the user has a token. POST: a new token (the key is shown only here).
-
-    Staff may name another user of their realm (``username``); POST creates that
-    user, with an unusable password, when missing.
-    """
-
-    authentication_classes = [RealmBasicAuthentication, RealmTokenAuthentication,
-                              SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    token_name = "api"
-
-    def get(self, request, **kwargs):
-        user = self.get_target_user(request, request.query_params.get("username"), create=False)
-        exists = ApiToken.objects.active().filter(user=user, name=self.token_name).exists()
-        return Response({"username": display_username(user.get_username()),
-                         "token_exists": exists})
-
-    def post(self, request, **kwargs):
-        username = request.data.get("username") if hasattr(request.data, "get") else None
-        with transaction.atomic():
-            user = self.get_target_user(request, username, create=True)
-            ApiToken.objects.filter(user=user, name=self.token_name).delete()
-            token, key = ApiToken.create_for(user, name=self.token_name,
-                                             expires=self.get_expiry())
-        return Response({"username": display_username(user.get_username()), "token": key,
-                         "expires": token.expires}, status=status.HTTP_201_CREATED)
-
-    def get_expiry(self):
-        """Return when new tokens expire (API_TOKEN_DEFAULT_DAYS), or None."""
-        days = app_settings.API_TOKEN_DEFAULT_DAYS
-        return timezone.now() + timedelta(days=days) if days else None
-
-    def get_target_user(self, request, username, *, create: bool):
-        """Return the caller, or the user a staff member names in their realm."""
-        realm = _realm_of(request)
-        if not is_member(request.user, realm):
-            raise exceptions.PermissionDenied(f"You are not a member of realm {realm!r}.")
-        if not username or realm_username(realm, str(username)) == request.user.get_username():
-            return request.user
-        if not request.user.is_staff:
-            raise exceptions.PermissionDenied("Only staff may ask for another user's token.")
-        return self.find_or_create_user(realm_username(realm, str(username)), realm, create)
-
-    def find_or_create_user(self, username: str, realm: str | None, create: bool):
-        """Return the named user of ``realm``, created when ``create`` and missing."""
-        User = get_user_model()
-        user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
-        if user is not None:
-            if not is_member(user, realm):
-                raise exceptions.PermissionDenied(f"That user is not a member of realm {realm!r}.")
-            return user
-        if not create:
-            raise exceptions.NotFound("No such user.")
-        try:
-            User._meta.get_field(User.USERNAME_FIELD).run_validators(username)
-        except ValidationError as exc:
-            raise exceptions.ValidationError({"username": "Not a valid username."}) from exc
-        user = User._default_manager.create_user(**{User.USERNAME_FIELD: username},
-                                                 password=None)
-        add_to_realm(user, realm)
-        return user
 
 
 class ProviderDown(exceptions.APIException):
