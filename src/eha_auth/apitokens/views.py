@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 
 from ..accounts.realms import add_to_realm, is_member
 from ..conf import app_settings
-from ..contrib.drf import RealmBasicAuthentication, RealmTokenAuthentication, _realm_of
 from ..models import ApiToken
 from ..users import display_username, realm_username
+from .drf import RealmBasicAuthentication, RealmTokenAuthentication, _realm_of
 
 
 class TokenView(APIView):
