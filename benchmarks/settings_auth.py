@@ -8,6 +8,6 @@ GATEWAY_SERVICE_ID = "svc"
 KEYCLOAK_REALMS = ["alpha", "beta"]
 KEYCLOAK_CLIENT_ID = "eha"
 KEYCLOAK_AUTHORIZED_PARTIES = ["eha", "eha-public"]
-GATEWAY_MIDDLEWARE = "eha_auth.middleware.GatewayAuthenticationMiddleware"
+GATEWAY_MIDDLEWARE = "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"
 if GATEWAY_MIDDLEWARE not in MIDDLEWARE:
     MIDDLEWARE = [*MIDDLEWARE, GATEWAY_MIDDLEWARE]

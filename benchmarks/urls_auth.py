@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from eha_auth.contrib.drf import RealmTokenAuthentication
+from eha_auth.apitokens.drf import RealmTokenAuthentication
 
 ITEMS = [{"id": i, "name": f"item {i}", "active": i % 2 == 0} for i in range(50)]
 

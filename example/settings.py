@@ -106,7 +106,7 @@ EXTERNAL_APPS = external_apps_from_env({
 # set (for example the demo CAS server: python -m tests.harness.serve
 # example.cas_server.settings 8002 --migrate), and proxy mockup sessions in DEBUG.
 INSTALLED_APPS += ["django_cas_ng"]
-AUTHENTICATION_BACKENDS = ["eha_auth.backends.cached.CachedModelBackend"]
+AUTHENTICATION_BACKENDS = ["eha_auth.accounts.backends.CachedModelBackend"]
 LOGIN_URL = "eha_accounts:login"
 LOGIN_REDIRECT_URL = "/"
 PROXY_SESSION_REQUIRED = False  # the demo also serves anonymous visitors
@@ -138,12 +138,12 @@ KEYCLOAK_AUTHORIZED_PARTIES = env_list("KEYCLOAK_AUTHORIZED_PARTIES", "eha,eha-p
 if KEYCLOAK_SERVER_URL:
     GATEWAY_SERVICE_ID = os.environ.get("GATEWAY_SERVICE_ID", "demo")
     MIDDLEWARE += [
-        "eha_auth.middleware.GatewayAuthenticationMiddleware",
-        "eha_auth.middleware.KeycloakSessionMiddleware",
+        "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware",
+        "eha_auth.keycloak.middleware.KeycloakSessionMiddleware",
     ]
     AUTHENTICATION_BACKENDS += [
-        "eha_auth.backends.keycloak.KeycloakBackend",
-        "eha_auth.backends.gateway.GatewayBackend",
+        "eha_auth.keycloak.backends.KeycloakBackend",
+        "eha_auth.gateway.backends.GatewayBackend",
     ]
     DEMO_IDP_URL = KEYCLOAK_SERVER_URL.rsplit("/realms", 1)[0]
 

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchmarks.clients import client_with, migrate
-from eha_auth.contrib.drf import GatewayAuthentication
+from eha_auth.gateway.drf import GatewayAuthentication
+from eha_auth.gateway.urls import gateway_urlpatterns
 from eha_auth.oidc.client import keycloak_client
-from eha_auth.urls import gateway_urlpatterns
 
 SETTINGS = "benchmarks.settings_auth"
 ROWS = [{"id": n, "name": f"item {n}", "done": n % 2 == 0} for n in range(50)]

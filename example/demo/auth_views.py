@@ -9,7 +9,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from eha_auth.contrib.drf import GatewayAuthentication, KeycloakBearerAuthentication
+from eha_auth.gateway.drf import GatewayAuthentication
+from eha_auth.keycloak.drf import KeycloakBearerAuthentication
 
 
 def auth_page(request):

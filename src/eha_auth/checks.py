@@ -13,9 +13,9 @@ from django.utils.module_loading import import_string
 from .conf import app_settings
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
-GATEWAY_MIDDLEWARE = "eha_auth.middleware.GatewayAuthenticationMiddleware"
-SESSION_MIDDLEWARE = "eha_auth.middleware.KeycloakSessionMiddleware"
-KEYCLOAK_BACKEND = "eha_auth.backends.keycloak.KeycloakBackend"
+GATEWAY_MIDDLEWARE = "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"
+SESSION_MIDDLEWARE = "eha_auth.keycloak.middleware.KeycloakSessionMiddleware"
+KEYCLOAK_BACKEND = "eha_auth.keycloak.backends.KeycloakBackend"
 SAFE_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
                    "ES256", "ES384", "ES512"}
 
@@ -124,7 +124,7 @@ def check_login_setup(app_configs=None, **kwargs) -> list:
 PROXY_MIDDLEWARE = "eha_auth.proxy.middleware.ProxySessionMiddleware"
 PROXY_BACKEND = "eha_auth.proxy.backends.ProxySessionBackend"
 CAS_BACKEND = "eha_auth.cas.backends.CASBackend"
-CACHED_BACKEND = "eha_auth.backends.cached.CachedModelBackend"
+CACHED_BACKEND = "eha_auth.accounts.backends.CachedModelBackend"
 
 
 def check_proxy_keys(app_configs=None, **kwargs) -> list:

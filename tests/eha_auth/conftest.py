@@ -94,11 +94,11 @@ def auth_settings(settings, idp):
     settings.KEYCLOAK_SERVER_URL = idp.realms_url
     settings.KEYCLOAK_CLIENT_SECRET = seed.client_secret("alpha")
     settings.MIDDLEWARE = [*settings.MIDDLEWARE,
-                           "eha_auth.middleware.GatewayAuthenticationMiddleware",
-                           "eha_auth.middleware.KeycloakSessionMiddleware"]
+                           "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware",
+                           "eha_auth.keycloak.middleware.KeycloakSessionMiddleware"]
     settings.AUTHENTICATION_BACKENDS = [
-        "eha_auth.backends.keycloak.KeycloakBackend",
-        "eha_auth.backends.gateway.GatewayBackend",
+        "eha_auth.keycloak.backends.KeycloakBackend",
+        "eha_auth.gateway.backends.GatewayBackend",
         "django.contrib.auth.backends.ModelBackend",
     ]
     clear_caches()

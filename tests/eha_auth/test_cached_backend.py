@@ -6,7 +6,7 @@ from django.core.checks import run_checks
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "eha_auth.backends.cached.CachedModelBackend"
+BACKEND = "eha_auth.accounts.backends.CachedModelBackend"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from eha_auth import checks
 
 pytestmark = pytest.mark.usefixtures("auth_settings")
 
-GATEWAY = "eha_auth.middleware.GatewayAuthenticationMiddleware"
+GATEWAY = "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"
 
 
 def ids(messages) -> list[str]:

@@ -83,7 +83,7 @@ def test_drf_class_reuses_the_middlewares_verification(client, idp):
 
 def test_drf_gateway_class_without_the_middleware(client, idp, settings):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE
-                           if m != "eha_auth.middleware.GatewayAuthenticationMiddleware"]
+                           if m != "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"]
     assert client.get(ITEMS).status_code == 401
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN="x.y.z").status_code == 401
     answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "bob"))
@@ -156,7 +156,7 @@ def test_provider_down_and_no_keys_is_503_not_500(client, idp, settings):
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
     assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token).status_code == 503
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE
-                           if m != "eha_auth.middleware.GatewayAuthenticationMiddleware"]
+                           if m != "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"]
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 503
 
 
@@ -175,7 +175,7 @@ def test_backend_follows_djangos_authenticate_contract(rf, idp, settings):
     request = rf.get("/")
     user = authenticate(request, gateway_token=idp.access_token("alpha", "bob"), realm="alpha")
     assert user.username == "alpha__bob"
-    assert user.backend == "eha_auth.backends.gateway.GatewayBackend"
+    assert user.backend == "eha_auth.gateway.backends.GatewayBackend"
     assert authenticate(request, gateway_token="x.y.z", realm="alpha") is None
     assert authenticate(request, gateway_token=idp.access_token("beta"), realm="alpha") is None
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"

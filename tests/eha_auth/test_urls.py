@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, path
 from django.urls.resolvers import RegexPattern, URLResolver
 
-from eha_auth.urls import gateway_urlpatterns
+from eha_auth.gateway.urls import gateway_urlpatterns
 
 pytestmark = pytest.mark.usefixtures("auth_settings")
 

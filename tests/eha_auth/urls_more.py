@@ -6,7 +6,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from eha_auth.contrib.drf import RealmBasicAuthentication, RealmTokenAuthentication, TokenView
+from eha_auth.apitokens.drf import RealmBasicAuthentication, RealmTokenAuthentication
+from eha_auth.apitokens.views import TokenView
 
 
 @api_view(["GET"])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..contrib.drf import TokenView
+from .views import TokenView
 
 app_name = "eha_apitokens"
 

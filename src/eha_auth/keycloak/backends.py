@@ -12,7 +12,7 @@ from ..oidc.realms import is_allowed_realm
 from ..oidc.tokens import verify_access_token, verify_id_token
 from ..oidc.users import map_user
 
-BACKEND_PATH = "eha_auth.backends.keycloak.KeycloakBackend"
+BACKEND_PATH = "eha_auth.keycloak.backends.KeycloakBackend"
 
 
 class KeycloakBackend(BaseBackend):

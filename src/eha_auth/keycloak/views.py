@@ -23,15 +23,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .backends.keycloak import BACKEND_PATH
-from .conf import app_settings
+from ..conf import app_settings
+from ..oidc import sessions
+from ..oidc.client import call_provider, provider_answer
+from ..oidc.errors import InvalidToken, ProviderRejected, ProviderUnavailable
+from ..oidc.tokens import verify_logout_token
+from .backends import BACKEND_PATH
 from .forms import PasswordLoginForm, RealmForm
-from .oidc import sessions
-from .oidc.client import call_provider, provider_answer
-from .oidc.errors import InvalidToken, ProviderRejected, ProviderUnavailable
-from .oidc.tokens import verify_logout_token
 
-logger = logging.getLogger("eha_auth.views")
+logger = logging.getLogger("eha_auth.keycloak")
 FLOWS_KEY = "eha_auth_flows"
 FLOW_SECONDS = 600
 MAX_FLOWS = 5

@@ -1,4 +1,4 @@
-"""Gateway tokens on realm paths, and provider sessions refreshed ahead of expiry."""
+"""Gateway tokens on /<realm>/<GATEWAY_SERVICE_ID>/ paths set ``request.user``."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import logging
 from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 
-from .backends.gateway import BACKEND_PATH, GatewayBackend, protected_realm
-from .conf import app_settings
-from .oidc import sessions
-from .oidc.errors import InvalidToken, ProviderUnavailable
-from .oidc.realms import is_allowed_realm
+from ..conf import app_settings
+from ..oidc.errors import InvalidToken, ProviderUnavailable
+from ..oidc.realms import is_allowed_realm
+from .backends import BACKEND_PATH, GatewayBackend, protected_realm
 
 logger = logging.getLogger("eha_auth.gateway")
 
@@ -89,29 +87,3 @@ class GatewayAuthenticationMiddleware:
         request.user = user
         request._eha_gateway = (user, token)
         return self.get_response(request)
-
-
-class KeycloakSessionMiddleware:
-    """Refresh a login session's provider tokens ahead of expiry; end it when refused.
-
-    Place it after AuthenticationMiddleware. Requests without provider tokens in their
-    session pass untouched; others check, at most once per request and without calling
-    the provider unless the access token is about to expire.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        tokens = sessions.session_tokens(request)
-        if tokens and not self.keep(request, tokens):
-            logout(request)
-        return self.get_response(request)
-
-    def keep(self, request, tokens: dict) -> bool:
-        if sessions.is_ended(tokens):
-            logger.info("session ended by the provider (back-channel logout)")
-            return False
-        if sessions.refresh_due(tokens):
-            return sessions.refresh(request, tokens)
-        return True

@@ -1,8 +1,8 @@
-"""eha_auth's views, and ``gateway_urlpatterns`` to mount a project's URLs for a gateway.
+"""``gateway_urlpatterns``: mount a project's URLs for a gateway.
 
     urlpatterns = gateway_urlpatterns(
-        [path("api/", include(router.urls))],                   # the app
-        public=[path("accounts/", include("eha_auth.urls")),     # login, admin, tokens
+        [path("api/", include(router.urls))],                          # the app
+        public=[path("accounts/", include("eha_auth.keycloak.urls")),  # login, admin
                 path("admin/", admin.site.urls)],
     )
 """
@@ -11,18 +11,7 @@ from __future__ import annotations
 
 from django.urls import include, path, register_converter
 
-from . import views
-from .conf import app_settings
-
-app_name = "eha_auth"
-
-urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("callback/", views.callback, name="callback"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("logged-out/", views.logged_out, name="logged-out"),
-    path("backchannel-logout/", views.backchannel_logout, name="backchannel-logout"),
-]
+from ..conf import app_settings
 
 
 class RealmConverter:

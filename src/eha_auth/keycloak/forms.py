@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .conf import app_settings
-from .oidc.realms import is_allowed_realm
+from ..conf import app_settings
+from ..oidc.realms import is_allowed_realm
 
 
 class RealmForm(forms.Form):

@@ -13,7 +13,7 @@ from ..oidc.errors import InvalidToken, ProviderUnavailable
 from ..oidc.tokens import verify_access_token
 from ..oidc.users import map_user
 
-BACKEND_PATH = "eha_auth.backends.gateway.GatewayBackend"
+BACKEND_PATH = "eha_auth.gateway.backends.GatewayBackend"
 
 
 @lru_cache(maxsize=16)
