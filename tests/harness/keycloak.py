@@ -4,6 +4,8 @@
     admin = server.admin("alpha")       # python-keycloak's KeycloakAdmin on that realm
     server.stop()
 
+    python -m tests.harness.keycloak    # a server kept running; prints the variables to use
+
 The server distribution is the Maven artifact ``org.keycloak:keycloak-quarkus-dist``,
 fetched with ``mvn dependency:get`` into the local repository and unpacked into
 ``.cache/keycloak/`` (ignored by git). It runs ``kc.sh start-dev`` on loopback with a
@@ -257,3 +259,20 @@ def setup_realms(server: KeycloakServer, seed) -> None:
             admin.create_realm_role({"name": role}, skip_exists=True)
         for name, first, last, email, roles in users:
             create_user(admin, seed, realm, name, first, last, email, roles)
+
+
+def main() -> None:
+    """Start a server and keep it running; print the variables that point tests at it."""
+    server = start(os.environ.get("EHA_TEST_KEYCLOAK_PATH", ""))
+    print(f"export EHA_TEST_KEYCLOAK_URL={server.url}\n"
+          f"export EHA_TEST_KEYCLOAK_FRONT_URL={server.front_url}\n"
+          f"export EHA_TEST_KEYCLOAK_ADMIN_PASSWORD={server.admin_password}\n"
+          f"export EHA_TEST_KEYCLOAK_PATH={server.relative_path}", flush=True)
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
