@@ -1,8 +1,9 @@
-"""Sessions: tests, tests_matrix, keycloak, lint, demo, bench.
+"""Sessions: tests, tests_matrix, tests_floor, keycloak, lint, demo, bench.
 
     python3 -m pip install nox uv
     nox -s tests          # Django 5.2 / Python 3.11, on SQLite and PostgreSQL
     nox -s tests_matrix   # Django 4.2, 5.2 and 6.x on Python 3.11 to 3.13
+    nox -s tests_floor    # eha_auth on the oldest python-keycloak and PyJWT allowed
     nox -s keycloak       # the conformance tests against a real Keycloak 26
 """
 
@@ -15,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import time
+import tomllib
 from pathlib import Path
 
 import nox
@@ -86,6 +88,22 @@ def tests(session: nox.Session) -> None:
 def tests_matrix(session: nox.Session, django: str) -> None:
     """The suite on each supported Django and Python, on SQLite."""
     run_suite(session, django, ("sqlite",))
+
+
+def floors(extra: str) -> list[str]:
+    """Return the lowest versions an extra of pyproject.toml allows ("x>=1.2" -> "x==1.2")."""
+    project = tomllib.loads(Path("pyproject.toml").read_text())["project"]
+    return [requirement.replace(">=", "==") for requirement
+            in project["optional-dependencies"][extra]]
+
+
+@nox.session(python="3.11")
+def tests_floor(session: nox.Session) -> None:
+    """The eha_auth tests on the oldest python-keycloak and PyJWT pyproject.toml allows."""
+    ensure_system_packages(session, "chromium")
+    session.install("-e", ".[test]", DJANGO["5.2"])
+    session.install(*floors("keycloak"))
+    session.run("pytest", "tests/eha_auth", *session.posargs, env={"EHA_TEST_DB": "sqlite"})
 
 
 @nox.session(python="3.11")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from django.db import models
 from jwcrypto import jwk
 from oauth2_provider.models import AbstractApplication
@@ -104,3 +105,33 @@ def uri_registered(uri: str, registered: list[str]) -> bool:
     """Keycloak's rule: a registered URI matches exactly, or as a prefix when it ends in ``*``."""
     return any(uri == pattern or (pattern.endswith("*") and uri.startswith(pattern[:-1]))
                for pattern in registered)
+
+
+class RequiredAction(models.Model):
+    """A user's pending required action, as Keycloak keeps them (UPDATE_PASSWORD, ...)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="required_actions",
+                             on_delete=models.CASCADE)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name"],
+                                               name="idp_required_action_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.name}"
+
+
+def profile_complete(user) -> bool:
+    """Keycloak's default user profile (24+) needs an email, a first and a last name."""
+    return bool(user.email and user.first_name and user.last_name)
+
+
+def pending_actions(user) -> list[str]:
+    """Return what ``user`` must do before a password grant (Keycloak's Verify Profile is on).
+
+    Keycloak drops VERIFY_PROFILE when the profile is complete, and requires it when not.
+    """
+    actions = [name for name in user.required_actions.values_list("name", flat=True)
+               if name != "VERIFY_PROFILE"]
+    return actions if profile_complete(user) else [*actions, "VERIFY_PROFILE"]

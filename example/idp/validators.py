@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types import ResourceOwnerPasswordCredentialsGrant
 from oauthlib.openid import Server
 
+from .models import pending_actions
 from .realms import current_realm, issuer
 from .tokens import profile_claims, session_id, subject
 
@@ -56,7 +58,26 @@ class _IdTokenHandler:
         return token
 
 
+class GrantRefused(errors.InvalidGrantError):
+    """``invalid_grant`` with the status Keycloak gives, and no WWW-Authenticate header."""
+
+    @property
+    def headers(self):
+        return {}
+
+
 class PasswordGrant(ResourceOwnerPasswordCredentialsGrant):
+    """Keycloak's answers: 401 for wrong credentials, 400 while a required action is pending."""
+
+    def validate_token_request(self, request):
+        try:
+            super().validate_token_request(request)
+        except errors.InvalidGrantError as exc:  # the only one: wrong username or password
+            raise GrantRefused("Invalid user credentials", status_code=401,
+                               request=request) from exc
+        if pending_actions(request.user):
+            raise GrantRefused("Account is not fully set up", request=request)
+
     def create_token_response(self, request, token_handler):
         return super().create_token_response(
             request, _IdTokenHandler(token_handler, self.request_validator))

@@ -12,6 +12,7 @@ import uuid
 import requests
 from django.conf import settings
 from django.contrib.auth import logout as django_logout
+from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,7 +22,7 @@ from jwcrypto import jwt
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.views import AuthorizationView
 
-from .models import Application, Realm, RealmKey
+from .models import Application, Realm, RealmKey, RequiredAction
 from .realms import (
     current_realm,
     delay,
@@ -251,6 +252,26 @@ def configure_client(request, realm, client_id):
         setattr(client, field, " ".join(dict.fromkeys([*getattr(client, field).split(), *added])))
     client.save()
     return JsonResponse({"updated": 1})
+
+
+@admin_only
+@require_POST
+def create_user(request, realm):
+    """Create (or replace) a user of the realm, with its pending required actions.
+
+    Body: username, password, first_name, last_name, email, required_actions (a list of
+    Keycloak's names: UPDATE_PASSWORD, CONFIGURE_TOTP, VERIFY_PROFILE, ...).
+    """
+    body = _body(request)
+    get_object_or_404(Realm, name=realm)
+    User.objects.filter(username=stored_username(realm, body["username"])).delete()
+    user = User.objects.create_user(
+        stored_username(realm, body["username"]), email=body.get("email", ""),
+        password=body["password"], first_name=body.get("first_name", ""),
+        last_name=body.get("last_name", ""))
+    RequiredAction.objects.bulk_create(
+        RequiredAction(user=user, name=name) for name in body.get("required_actions", []))
+    return JsonResponse({"id": user.pk}, status=201)
 
 
 @admin_only

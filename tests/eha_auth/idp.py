@@ -82,6 +82,13 @@ class Idp:
         """The user's live provider sessions."""
         return self._admin("GET", f"realms/{realm}/users/{username}/sessions")["sessions"]
 
+    def create_user(self, realm: str, username: str, password: str,
+                    required_actions=(), **profile: str) -> None:
+        """Create (or replace) a user; ``profile``: first_name, last_name, email."""
+        self._admin("POST", f"realms/{realm}/users", json={
+            "username": username, "password": password,
+            "required_actions": list(required_actions), **profile})
+
     def keys(self, realm: str) -> dict:
         return self._admin("GET", f"realms/{realm}/keys")
 

@@ -16,7 +16,7 @@ import requests
 from example.idp import seed
 
 from tests.eha_auth.idp import Idp
-from tests.harness import logcheck
+from tests.harness import keycloak, logcheck
 from tests.harness.keycloak import KeycloakServer
 
 OIDC = "protocol/openid-connect"
@@ -108,6 +108,20 @@ class Provider:
         """Return the ids of the user's live sessions at the provider."""
         raise NotImplementedError
 
+    # Provider answers and errors (conformance/test_errors.py).
+
+    def create_user(self, realm: str, username: str, required_actions=()) -> None:
+        """Create a user (password ``seed.password``, a full profile) with required actions.
+
+        Required actions are Keycloak's names: UPDATE_PASSWORD, CONFIGURE_TOTP, ...
+        """
+        raise NotImplementedError
+
+    @staticmethod
+    def profile(realm: str, username: str) -> dict:
+        return {"first_name": username.title(), "last_name": "Tester",
+                "email": f"{username}@{realm}.test"}
+
 
 class Browser(requests.Session):
     """An HTTP session that sends ``Secure`` cookies to loopback hosts over http.
@@ -180,6 +194,14 @@ class LocalProvider(Provider):
     def sessions(self, realm: str, username: str) -> list[str]:
         return self.idp.sessions(realm, username)
 
+    # Provider answers and errors (conformance/test_errors.py).
+
+    def create_user(self, realm: str, username: str, required_actions=()) -> None:
+        password = seed.password(realm, username)
+        logcheck.register(password)
+        self.idp.create_user(realm, username, password, required_actions,
+                             **self.profile(realm, username))
+
 
 class KeycloakProvider(Provider):
     """A real Keycloak (tests.harness.keycloak), driven through its admin REST API."""
@@ -226,3 +248,15 @@ class KeycloakProvider(Provider):
     def sessions(self, realm: str, username: str) -> list[str]:
         return [session["id"] for session in
                 self.admin(realm).get_sessions(self.user_id(realm, username))]
+
+    # Provider answers and errors (conformance/test_errors.py).
+
+    def create_user(self, realm: str, username: str, required_actions=()) -> None:
+        logcheck.register(seed.password(realm, username))
+        admin, profile = self.admin(realm), self.profile(realm, username)
+        existing = admin.get_user_id(username)
+        if existing:
+            admin.delete_user(existing)
+        keycloak.create_user(admin, seed, realm, username, profile["first_name"],
+                             profile["last_name"], profile["email"],
+                             required_actions=required_actions)

@@ -130,3 +130,14 @@ def test_jwks_command_fails_when_the_provider_is_down(idp, settings):
         call_command("eha_auth_jwks", "--realm", "alpha")
     with pytest.raises(CommandError):
         call_command("eha_auth_jwks", "--realm", "gamma")
+
+
+def test_keys_refused_for_a_realm_absent_at_the_provider_are_asked_once(idp, settings):
+    settings.KEYCLOAK_REALMS = ["alpha", "beta", "gamma"]
+    settings.KEYCLOAK_JWKS_REFETCH_SECONDS = 60
+    token = idp.access_token("alpha")
+    before = idp.requests_to(CERTS.format(realm="gamma"))
+    for _ in range(3):
+        with pytest.raises(InvalidToken, match="refused"):
+            verify_access_token("gamma", token)
+    assert idp.requests_to(CERTS.format(realm="gamma")) == before + 1

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 
 from ..conf import app_settings
 from ..oidc.client import call_provider, provider_answer
-from ..oidc.errors import InvalidToken, ProviderRejected
+from ..oidc.errors import AccountNotReady, InvalidToken, ProviderRejected
 from ..oidc.realms import is_allowed_realm
 from ..oidc.tokens import verify_access_token, verify_id_token
 from ..oidc.users import map_user
 
 BACKEND_PATH = "eha_auth.keycloak.backends.KeycloakBackend"
+logger = logging.getLogger("eha_auth.keycloak")
 
 
 class KeycloakBackend(BaseBackend):
@@ -20,7 +23,10 @@ class KeycloakBackend(BaseBackend):
 
     Credentials: ``realm`` with ``keycloak_username`` and ``keycloak_password`` (password
     grant), or ``realm`` with ``keycloak_code``, ``code_verifier``, ``redirect_uri`` and
-    ``nonce`` (code flow). ProviderUnavailable propagates, so the view can answer 503.
+    ``nonce`` (code flow). A refused grant (``invalid_grant``) returns None; the view
+    answers the rest: ProviderUnavailable (503), AccountNotReady (right password, pending
+    required action at the provider), and ProviderRejected for any other refusal, a fault
+    of the set-up (wrong client secret, client not allowed the grant).
     """
 
     def authenticate(self, request, realm=None, keycloak_username=None, keycloak_password=None,
@@ -42,7 +48,14 @@ class KeycloakBackend(BaseBackend):
         try:
             tokens = provider_answer(call_provider(realm, "token", lambda client: client.token(
                 scope=app_settings.KEYCLOAK_SCOPE, **grant)), "access_token")
-        except ProviderRejected:
+        except AccountNotReady:
+            raise
+        except ProviderRejected as exc:
+            if exc.error != "invalid_grant":  # RFC 6749 5.2: the client, not the user's grant
+                logger.warning("the provider refused this client's %s grant in realm %s "
+                               "(status %s): check KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET",
+                               grant["grant_type"], realm, exc.status)
+                raise
             return None
         try:
             claims = verify_access_token(realm, tokens["access_token"])

@@ -26,7 +26,13 @@ from django.views.decorators.http import require_POST
 from ..conf import app_settings
 from ..oidc import sessions
 from ..oidc.client import call_provider, provider_answer
-from ..oidc.errors import InvalidToken, ProviderRejected, ProviderUnavailable
+from ..oidc.errors import (
+    AccountNotReady,
+    InvalidToken,
+    ProviderRejected,
+    ProviderUnavailable,
+    RealmNotFound,
+)
 from ..oidc.tokens import verify_logout_token
 from .backends import BACKEND_PATH
 from .forms import PasswordLoginForm, RealmForm
@@ -36,6 +42,19 @@ FLOWS_KEY = "eha_auth_flows"
 FLOW_SECONDS = 600
 MAX_FLOWS = 5
 UNAVAILABLE = "The sign-in service cannot be reached right now. Please try again shortly."
+REALM_UNAVAILABLE = ("Signing in to %(realm)s is not possible right now: this site is not set "
+                     "up for it at the sign-in service. Please tell the site's administrators.")
+NEEDS_ATTENTION = ("Your account needs attention before you can sign in: sign in on "
+                   "%(realm)s's own sign-in page to complete it.")
+
+
+def provider_failure(exc: Exception, realm: str) -> tuple[int, str]:
+    """Return the status and message of a login the provider could not complete."""
+    if isinstance(exc, AccountNotReady):
+        return 400, _(NEEDS_ATTENTION) % {"realm": realm}
+    if isinstance(exc, RealmNotFound | ProviderRejected):
+        return 503, _(REALM_UNAVAILABLE) % {"realm": realm}
+    return 503, _(UNAVAILABLE)
 
 
 def safe_next(request, default: str | None = None) -> str:
@@ -89,8 +108,9 @@ class LoginView(View):
             if self.uses_password_form():
                 return self.password_login(form, realm)
             return self.redirect_to_provider(realm)
-        except ProviderUnavailable:
-            return self.render(form, status=503, error=_(UNAVAILABLE))
+        except (ProviderUnavailable, ProviderRejected) as exc:
+            status, message = provider_failure(exc, realm)
+            return self.render(form, status=status, error=message)
 
     def password_login(self, form, realm: str) -> HttpResponse:
         user = authenticate(self.request, realm=realm,
@@ -139,8 +159,9 @@ def callback(request):
         user = authenticate(request, realm=flow["realm"], keycloak_code=request.GET["code"],
                             code_verifier=flow["verifier"], redirect_uri=flow["redirect_uri"],
                             nonce=flow["nonce"])
-    except ProviderUnavailable:
-        return _login_failed(request, _(UNAVAILABLE), status=503)
+    except (ProviderUnavailable, ProviderRejected) as exc:
+        status, message = provider_failure(exc, flow["realm"])
+        return _login_failed(request, message, status=status)
     if user is None:
         return _login_failed(request, _("The sign-in could not be verified."))
     return complete_login(request, user, flow["next"], "redirect")

@@ -1,5 +1,13 @@
 """The OpenID Connect core shared by Keycloak login, gateway tokens and other ways in."""
 
-from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, UnknownRealm
+from .errors import (
+    AccountNotReady,
+    InvalidToken,
+    ProviderRejected,
+    ProviderUnavailable,
+    RealmNotFound,
+    UnknownRealm,
+)
 
-__all__ = ["InvalidToken", "ProviderRejected", "ProviderUnavailable", "UnknownRealm"]
+__all__ = ["AccountNotReady", "InvalidToken", "ProviderRejected", "ProviderUnavailable",
+           "RealmNotFound", "UnknownRealm"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakConnectionError, KeycloakError
 
 from ..conf import app_settings
-from .errors import ProviderRejected, ProviderUnavailable
+from .errors import AccountNotReady, ProviderRejected, ProviderUnavailable, RealmNotFound
 
 logger = logging.getLogger("eha_auth.oidc")
 T = TypeVar("T")
@@ -21,6 +22,9 @@ T = TypeVar("T")
 # connection, so one client must not serve two threads at once: one client per realm and
 # thread, reused for every call.
 _local = threading.local()
+# Keycloak's words when the password grant meets a pending required action (Verify Profile,
+# Update Password, Configure OTP...): 400 invalid_grant with this description.
+NOT_FULLY_SET_UP = "Account is not fully set up"
 
 
 def keycloak_client(realm: str) -> KeycloakOpenID:
@@ -36,7 +40,9 @@ def keycloak_client(realm: str) -> KeycloakOpenID:
     client = clients.get(config)
     if client is None:
         client = KeycloakOpenID(
-            server_url=server[: -len("/realms")], realm_name=realm,
+            # python-keycloak joins its paths ("realms/...") with urljoin, which drops the
+            # last segment of a base without a trailing slash: keep "/auth" in ".../auth/".
+            server_url=server[: -len("/realms")] + "/", realm_name=realm,
             client_id=config[2], client_secret_key=config[3],
             timeout=config[4],  # (connect, read): requests accepts the pair
             max_retries=0,  # a provider that is down must fail within the timeout, once
@@ -53,15 +59,40 @@ def call_provider(realm: str, what: str, call: Callable[[KeycloakOpenID], T]) ->
         logger.warning("provider unreachable for %s in realm %s", what, realm)
         raise ProviderUnavailable(f"{what}: provider unreachable") from exc
     except KeycloakError as exc:
-        code = getattr(exc, "response_code", None)
-        # Never log the error body: it can echo what was sent.
-        logger.info("provider refused %s in realm %s (status %s)", what, realm, code)
-        if code is None or code >= 500:
-            raise ProviderUnavailable(f"{what}: provider error {code}") from exc
-        raise ProviderRejected(f"{what}: refused ({code})") from exc
+        raise _refusal(realm, what, exc) from exc
     except (TypeError, ValueError) as exc:  # not JSON, unexpected shape
         logger.warning("unexpected provider answer for %s in realm %s", what, realm)
         raise ProviderUnavailable(f"{what}: unexpected answer") from exc
+
+
+def _refusal(realm: str, what: str, exc: KeycloakError) -> Exception:
+    """Return the exception for an error answer; log the realm and status, never the body."""
+    code = getattr(exc, "response_code", None)
+    if code is None or code >= 500:
+        logger.warning("provider error on %s in realm %s (status %s)", what, realm, code)
+        return ProviderUnavailable(f"{what}: provider error {code}")
+    if code == 404:
+        logger.warning("provider has no realm %s (404 on %s): check KEYCLOAK_SERVER_URL and "
+                       "the realm at the provider", realm, what)
+        return RealmNotFound(f"{what}: no realm {realm} at the provider (404)")
+    logger.info("provider refused %s in realm %s (status %s)", what, realm, code)
+    error, description = oauth_error(getattr(exc, "response_body", None))
+    kind = AccountNotReady if (code, error, description) == (
+        400, "invalid_grant", NOT_FULLY_SET_UP) else ProviderRejected
+    return kind(f"{what}: refused ({code})", code, error, description)
+
+
+def oauth_error(body: object) -> tuple[str | None, str | None]:
+    """Return ``error`` and ``error_description`` of an OAuth error answer (RFC 6749 5.2)."""
+    try:
+        answer = json.loads(body) if isinstance(body, bytes | str) else None
+    except ValueError:
+        return None, None
+    if not isinstance(answer, dict):
+        return None, None
+    error, description = answer.get("error"), answer.get("error_description")
+    return (error if isinstance(error, str) else None,
+            description if isinstance(description, str) else None)
 
 
 def provider_answer(value: Any, *keys: str) -> Any:

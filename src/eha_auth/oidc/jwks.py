@@ -16,11 +16,13 @@ from django.core.cache import cache
 
 from ..conf import app_settings
 from .client import call_provider, provider_answer
-from .errors import InvalidToken, ProviderUnavailable
+from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
 
 logger = logging.getLogger("eha_auth.oidc")
 CACHE_KEY = "eha_auth:jwks:{realm}"
 FETCH_KEY = "eha_auth:jwks-fetch:{realm}"
+REFUSED_KEY = "eha_auth:jwks-refused:{realm}"
+REFUSED = "the provider refused the realm's signing keys"
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -63,11 +65,33 @@ def _refetch(realm: str, seen: dict | None) -> dict | None:
             return entry  # another thread or worker fetched while we waited
         if not cache.add(FETCH_KEY.format(realm=realm), 1,
                          app_settings.KEYCLOAK_JWKS_REFETCH_SECONDS):
+            if entry is None and cache.get(REFUSED_KEY.format(realm=realm)):
+                raise InvalidToken(REFUSED)
             return entry  # fetched (or failed) recently: do not hammer the provider
-        try:
-            return fetch_keys(realm)
-        except ProviderUnavailable:
-            return entry  # keep serving the last good keys
+        return _fetch_or_keep(realm, entry)
+
+
+def _fetch_or_keep(realm: str, entry: dict | None) -> dict | None:
+    """Fetch the realm's keys; when that fails, keep serving the last good ``entry``.
+
+    A refusal (no such realm at the provider, a 4xx) with no keys cached raises
+    InvalidToken: the realm's tokens cannot be verified, and asking again soon will not
+    change that, so the refusal is remembered as long as a fetch is.
+    """
+    try:
+        return fetch_keys(realm)
+    except (RealmNotFound, ProviderRejected) as exc:
+        if isinstance(exc, ProviderRejected):  # a 404 was logged with its hint already
+            logger.warning("the provider refused the signing keys of realm %s (status %s)",
+                           realm, exc.status)
+        seconds = app_settings.KEYCLOAK_JWKS_REFETCH_SECONDS
+        if seconds:
+            cache.set(REFUSED_KEY.format(realm=realm), 1, seconds)
+        if entry is None:
+            raise InvalidToken(REFUSED) from exc
+        return entry
+    except ProviderUnavailable:
+        return entry
 
 
 def key_set(realm: str, *, refresh: bool = False) -> dict[str | None, jwt.PyJWK]:

@@ -18,7 +18,7 @@ from django.core.cache import cache
 
 from ..conf import app_settings
 from .client import call_provider, provider_answer
-from .errors import InvalidToken, ProviderRejected, ProviderUnavailable
+from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
 from .tokens import verify_access_token
 
 logger = logging.getLogger("eha_auth.oidc")
@@ -115,7 +115,7 @@ def refresh(request, tokens: dict[str, Any]) -> bool:
         answer = provider_answer(call_provider(
             realm, "refresh", lambda client: client.refresh_token(tokens["refresh_token"])),
             "access_token")
-    except ProviderRejected:
+    except (ProviderRejected, RealmNotFound):  # refused, or the realm is gone: fail closed
         return False
     except ProviderUnavailable:
         return tokens["expires_at"] > time.time()  # keep the session while its token lives
@@ -123,6 +123,8 @@ def refresh(request, tokens: dict[str, Any]) -> bool:
         verify_access_token(realm, answer["access_token"])
     except InvalidToken:
         return False
+    except ProviderUnavailable:  # no keys to check the new token: keep the old one for now
+        return tokens["expires_at"] > time.time()
     tokens.update(access_token=answer["access_token"],
                   refresh_token=answer.get("refresh_token", tokens["refresh_token"]),
                   id_token=answer.get("id_token", tokens.get("id_token")),
