@@ -146,13 +146,16 @@ class LocalProvider(Provider):
     def __init__(self, idp: Idp) -> None:
         super().__init__()
         self.idp = idp
-        self.realms_url = self.issuer_url = idp.realms_url
+        self.realms_url = idp.realms_url
+        self.issuer_url = idp.issuer_url
 
     @property
     def front_root(self) -> str:
-        return self.idp.url
+        return self.idp.front_url
 
-    back_root = front_root
+    @property
+    def back_root(self) -> str:
+        return self.idp.url
 
     def browser_login(self, auth_url: str, realm: str = "alpha", username: str = "alice",
                       browser: requests.Session | None = None) -> str:
