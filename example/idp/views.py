@@ -27,8 +27,8 @@ from .realms import (
     current_realm,
     delay,
     issuer,
-    requests_lock,
     public_username,
+    requests_lock,
     requests_seen,
     stored_username,
 )
