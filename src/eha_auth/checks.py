@@ -6,7 +6,7 @@ import re
 from numbers import Real
 
 from django.conf import settings
-from django.core.checks import Error, Warning
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
@@ -50,7 +50,7 @@ def check_keycloak_settings(app_configs=None, **kwargs) -> list:
 
 
 def _check_token_urls() -> list:
-    messages = []
+    messages: list[CheckMessage] = []
     url = getattr(settings, "KEYCLOAK_ISSUER_URL", None)
     if url and (not isinstance(url, str) or not url.startswith(("http://", "https://"))
                 or not url.rstrip("/").endswith("/realms")):

@@ -164,6 +164,17 @@ def test_bearer_token_of_its_own_realm_passes(rf, client, idp):
     assert answer.status_code == 200 and answer.json()["user"] == "beta__alice"
 
 
+def test_a_genuine_looking_token_without_sub_is_refused_when_introspected(
+        client, idp, corpus, settings):
+    """A token without ``sub`` reads as lightweight; the provider never issued this one."""
+    settings.KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS = True
+    introspect = "/realms/alpha/protocol/openid-connect/token/introspect"
+    before = idp.requests_to(introspect)
+    for path in (ITEMS, WHOAMI):
+        assert client.get(path, HTTP_X_OAUTH_TOKEN=corpus["no sub"]).status_code == 401
+    assert idp.requests_to(introspect) - before == 2  # "not active": nothing to keep
+
+
 def test_token_headers_never_make_us_fetch_anything(client, idp, corpus):
     """jku, x5u and jwk are ignored: the provider (where they point) sees no request."""
     client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token())  # keys cached
