@@ -130,6 +130,8 @@ if DEBUG:
 # eha_auth: Keycloak login (both modes) and gateway tokens. `nox -s demo` starts a local
 # Keycloak-shaped provider (example/idp) and sets KEYCLOAK_SERVER_URL to it.
 KEYCLOAK_SERVER_URL = os.environ.get("KEYCLOAK_SERVER_URL") or None
+# The URL tokens carry, when the provider's front-end URL is not the one called above.
+KEYCLOAK_ISSUER_URL = os.environ.get("KEYCLOAK_ISSUER_URL") or None
 KEYCLOAK_CLIENT_ID = os.environ.get("KEYCLOAK_CLIENT_ID", "eha")
 KEYCLOAK_CLIENT_SECRET = os.environ.get("KEYCLOAK_CLIENT_SECRET") or None
 KEYCLOAK_BEHIND_SCENES = env_bool("KEYCLOAK_BEHIND_SCENES", False)

@@ -79,7 +79,7 @@ def scenarios(bench) -> None:
 def run(bench, idp) -> None:
     settings.KEYCLOAK_SERVER_URL = idp.realms_url
     settings.KEYCLOAK_CLIENT_SECRET = None
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     client = client_with()
     headers = {"HTTP_X_OAUTH_TOKEN": token}
     assert client.get("/alpha/svc/items/", **headers).status_code == 200

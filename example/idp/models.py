@@ -12,6 +12,7 @@ from oauth2_provider.models import AbstractApplication
 from .realms import current_realm
 
 _parsed_keys: dict = {}
+LIGHTWEIGHT = "client.use.lightweight.access.token.enabled"
 
 
 class Realm(models.Model):
@@ -82,6 +83,9 @@ class Application(AbstractApplication):
     # Extra audiences for the access token (Keycloak's "audience" mapper).
     audiences = models.TextField(blank=True, default="")
     backchannel_logout_uri = models.TextField(blank=True, default="")
+    # Keycloak's client attributes, by Keycloak's names and string values
+    # (e.g. "client.use.lightweight.access.token.enabled": "true").
+    attributes = models.JSONField(blank=True, default=dict)
 
     objects = RealmScopedManager()
 
@@ -99,6 +103,11 @@ class Application(AbstractApplication):
 
     def post_logout_redirect_uri_allowed(self, uri: str) -> bool:
         return uri_registered(uri, self.post_logout_redirect_uris.split())
+
+    @property
+    def lightweight_access_tokens(self) -> bool:
+        """Keycloak 25+'s "Always use lightweight access token" switch of the client."""
+        return self.attributes.get(LIGHTWEIGHT) == "true"
 
 
 def uri_registered(uri: str, registered: list[str]) -> bool:

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import JsonResponse
 
@@ -25,7 +26,21 @@ delay = {"seconds": 0.0}
 
 
 def issuer(realm: str | None = None) -> str:
-    """Return the issuer of ``realm`` (the current one by default), as Keycloak spells it."""
+    """Return the issuer of ``realm`` (the current one by default), as Keycloak spells it.
+
+    Keycloak with a ``hostname`` takes it from that front-end URL (IDP_FRONTEND_URL here),
+    whatever URL the request came to; without one, from the request.
+    """
+    front = settings.IDP_FRONTEND_URL or current_base_url.get()
+    return f"{front}/realms/{realm or current_realm.get()}"
+
+
+def backchannel_url(realm: str | None = None) -> str:
+    """Return the realm's URL as the request reached it (``hostname-backchannel-dynamic``).
+
+    Keycloak serves the token, keys, userinfo and introspection endpoints on the URL the
+    caller used, so a service calls them on its internal URL.
+    """
     return f"{current_base_url.get()}/realms/{realm or current_realm.get()}"
 
 

@@ -2,7 +2,10 @@
 
 Realms live under ``/realms/<realm>/`` with Keycloak's paths (see "eha_auth" in README.md).
 Environment: ``IDP_DATABASE`` (SQLite file), ``IDP_ADMIN_TOKEN`` (guards ``/_admin/``),
-``IDP_ACCESS_TOKEN_SECONDS`` (lifetime of access tokens, 300 by default).
+``IDP_ACCESS_TOKEN_SECONDS`` (lifetime of access tokens, 300 by default),
+``IDP_FRONTEND_URL`` (the browser-facing URL, as Keycloak's ``hostname``: ``iss`` and the
+login and logout pages use it, while the token, keys, userinfo and introspection
+endpoints answer on whatever URL is called; empty: the URL of each request).
 """
 
 import os
@@ -48,6 +51,7 @@ SESSION_COOKIE_NAME = "idp_sessionid"
 CSRF_COOKIE_NAME = "idp_csrftoken"
 
 IDP_ADMIN_TOKEN = os.environ.get("IDP_ADMIN_TOKEN", "idp-admin")
+IDP_FRONTEND_URL = os.environ.get("IDP_FRONTEND_URL", "").rstrip("/")
 IDP_ACCESS_TOKEN_SECONDS = int(os.environ.get("IDP_ACCESS_TOKEN_SECONDS", "300"))
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "idp.Application"

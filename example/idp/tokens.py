@@ -19,6 +19,11 @@ def subject(user) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"idp-user:{user.pk}:{user.username}"))
 
 
+# The account console's roles every Keycloak user holds by default (default-roles-<realm>):
+# Keycloak's Audience Resolve mapper then puts the "account" client in `aud`.
+ACCOUNT_ROLES = ["manage-account", "manage-account-links", "view-profile"]
+
+
 def profile_claims(user) -> dict:
     return {
         "preferred_username": public_username(user.username),
@@ -55,14 +60,27 @@ def session_id(request) -> str:
     return request.idp_sid
 
 
+def user_claims(client, user) -> dict:
+    """The claims about the user, left out of a lightweight access token.
+
+    ``aud`` as Keycloak fills it: the client's Audience mappers, then "account" (Audience
+    Resolve, for the default account roles); never the client asking for the token, which
+    is ``azp``. One audience is a string, several a list.
+    """
+    audiences = [*client.audiences.split(), "account"]
+    return {
+        "sub": subject(user),
+        "aud": audiences if len(audiences) > 1 else audiences[0],
+        **profile_claims(user),
+        "resource_access": {"account": {"roles": ACCOUNT_ROLES}},
+    }
+
+
 def access_token(request, refresh_token: bool = False) -> str:
     client, user = request.client, request.user
     now = int(time.time())
-    audiences = [client.client_id, *client.audiences.split()]
     claims = {
         "iss": issuer(client.realm.name),
-        "sub": subject(user),
-        "aud": audiences if len(audiences) > 1 else audiences[0],
         "azp": client.client_id,
         "exp": now + int(request.expires_in),
         "iat": now,
@@ -70,8 +88,9 @@ def access_token(request, refresh_token: bool = False) -> str:
         "typ": "Bearer",
         "sid": session_id(request),
         "scope": " ".join(request.scopes or []),
-        **profile_claims(user),
     }
+    if not client.lightweight_access_tokens:
+        claims.update(user_claims(client, user))
     return sign(client.realm, claims)
 
 

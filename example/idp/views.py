@@ -24,14 +24,16 @@ from oauth2_provider.views import AuthorizationView
 
 from .models import Application, Realm, RealmKey, RequiredAction
 from .realms import (
+    backchannel_url,
     current_realm,
     delay,
     issuer,
+    public_username,
     requests_lock,
     requests_seen,
     stored_username,
 )
-from .tokens import sign
+from .tokens import sign, user_claims
 
 logger = logging.getLogger(__name__)
 OIDC = "protocol/openid-connect"
@@ -43,15 +45,17 @@ def realm_object() -> Realm:
 
 
 def discovery(request, realm):
-    base = issuer()
+    # As Keycloak with a hostname: the browser's endpoints on the front-end URL, the
+    # service-to-service ones on the URL this request came to.
+    front, back = issuer(), backchannel_url()
     return JsonResponse({
-        "issuer": base,
-        "authorization_endpoint": f"{base}/{OIDC}/auth",
-        "token_endpoint": f"{base}/{OIDC}/token",
-        "userinfo_endpoint": f"{base}/{OIDC}/userinfo",
-        "jwks_uri": f"{base}/{OIDC}/certs",
-        "end_session_endpoint": f"{base}/{OIDC}/logout",
-        "introspection_endpoint": f"{base}/{OIDC}/token/introspect",
+        "issuer": front,
+        "authorization_endpoint": f"{front}/{OIDC}/auth",
+        "token_endpoint": f"{back}/{OIDC}/token",
+        "userinfo_endpoint": f"{back}/{OIDC}/userinfo",
+        "jwks_uri": f"{back}/{OIDC}/certs",
+        "end_session_endpoint": f"{front}/{OIDC}/logout",
+        "introspection_endpoint": f"{back}/{OIDC}/token/introspect",
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "password", "refresh_token"],
         "subject_types_supported": ["public"],
@@ -173,15 +177,21 @@ def _backchannel_logout(sid, user, subject=None):
 @csrf_exempt
 @require_POST
 def introspect(request, realm):
+    """RFC 7662, as Keycloak answers: a confidential client of the realm asks; the answer
+    holds the token's full claims (a lightweight token's too), ``client_id``, ``username``."""
     client = _client(request, request.POST.get("client_id", ""))
-    if client is None:
-        return JsonResponse({"error": "invalid_client"}, status=401)
+    if client is None or client.client_type != Application.CLIENT_CONFIDENTIAL:
+        return JsonResponse({"error": "invalid_request",
+                             "error_description": "Authentication failed."}, status=401)
     token = get_access_token_model().objects.filter(
         token_checksum=_checksum(request.POST.get("token", ""))).first()
     if token is None or token.is_expired() or token.application.realm.name != realm:
         return JsonResponse({"active": False})
     claims = _verified_claims(token.token) or {}
-    return JsonResponse({**claims, "active": True, "client_id": token.application.client_id})
+    return JsonResponse({**claims, **user_claims(token.application, token.user),
+                         "client_id": token.application.client_id,
+                         "username": public_username(token.user.username),
+                         "token_type": "Bearer", "active": True})
 
 
 # -- admin API (X-Idp-Admin header) -------------------------------------------------------
@@ -242,11 +252,12 @@ def keys(request, realm):
 @admin_only
 @require_POST
 def configure_client(request, realm, client_id):
-    """Set a client's back-channel logout URI; add redirect and post-logout redirect URIs."""
+    """Set a client's back-channel logout URI and attributes; add (post-logout) redirect URIs."""
     client = get_object_or_404(Application._base_manager, realm__name=realm, client_id=client_id)
     body = _body(request)
     if "backchannel_logout_uri" in body:
         client.backchannel_logout_uri = body["backchannel_logout_uri"]
+    client.attributes = {**client.attributes, **body.get("attributes", {})}
     for field in ("redirect_uris", "post_logout_redirect_uris"):
         added = body.get(field, "").split()
         setattr(client, field, " ".join(dict.fromkeys([*getattr(client, field).split(), *added])))

@@ -6,7 +6,7 @@ import re
 from numbers import Real
 
 from django.conf import settings
-from django.core.checks import Error, Warning
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
@@ -45,8 +45,28 @@ def check_keycloak_settings(app_configs=None, **kwargs) -> list:
             f"KEYCLOAK_ALGORITHMS may hold only {sorted(SAFE_ALGORITHMS)}, not {algorithms!r}.",
             hint="Never none nor HMAC: tokens are verified with public keys.",
             id="eha_auth.E003"))
-    errors += _check_dotted_paths() + _check_numbers()
+    errors += _check_dotted_paths() + _check_numbers() + _check_token_urls()
     return errors
+
+
+def _check_token_urls() -> list:
+    messages: list[CheckMessage] = []
+    url = getattr(settings, "KEYCLOAK_ISSUER_URL", None)
+    if url and (not isinstance(url, str) or not url.startswith(("http://", "https://"))
+                or not url.rstrip("/").endswith("/realms")):
+        messages.append(Warning(
+            f"KEYCLOAK_ISSUER_URL must be the URL tokens carry up to /realms, not {url!r}: "
+            "no token's issuer can match it.",
+            hint='Keycloak\'s front-end URL (its hostname), e.g. "https://id.example.org/realms"; '
+                 "`manage.py eha_auth_keycloak` shows the issuer the provider announces.",
+            id="eha_auth.W003"))
+    if (app_settings.KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS
+            and not app_settings.KEYCLOAK_CLIENT_SECRET):
+        messages.append(Error(
+            "KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS needs KEYCLOAK_CLIENT_SECRET: only a "
+            "confidential client may call the introspection endpoint.",
+            id="eha_auth.E009"))
+    return messages
 
 
 def _check_dotted_paths() -> list:

@@ -70,7 +70,11 @@ class AuthSettings:
 
     @property
     def KEYCLOAK_ISSUER_URL(self) -> str | None:
-        """The ``iss`` of tokens up to ``/realms``, when the provider's public URL differs."""
+        """The ``iss`` of tokens up to ``/realms``, when the provider's public URL differs.
+
+        Keycloak takes ``iss`` from its front-end URL (``hostname``), not from the URL the
+        app calls: behind a proxy the two differ.
+        """
         url = getattr(settings, "KEYCLOAK_ISSUER_URL", None)
         return url.rstrip("/") if url else self.KEYCLOAK_SERVER_URL
 
@@ -108,6 +112,11 @@ class AuthSettings:
         """Accepted ``azp`` values (the clients tokens may be issued to)."""
         return list(getattr(settings, "KEYCLOAK_AUTHORIZED_PARTIES", None)
                     or self.KEYCLOAK_AUDIENCES)
+
+    @property
+    def KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS(self) -> bool:
+        """Ask the realm's introspection endpoint for the claims a lightweight token lacks."""
+        return getattr(settings, "KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS", False)
 
     @property
     def KEYCLOAK_ALGORITHMS(self) -> list[str]:

@@ -39,8 +39,12 @@ AUTH_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def idp(tmp_path_factory):
-    """The provider process, shared by the whole run (its own SQLite file)."""
-    provider = start_idp(tmp_path_factory.mktemp("idp"))
+    """The provider process, shared by the whole run (its own SQLite file).
+
+    Its tokens carry a front-end URL other than the one the app calls, as Keycloak's do
+    behind a proxy (and the conformance suite's Keycloak): KEYCLOAK_ISSUER_URL is set.
+    """
+    provider = start_idp(tmp_path_factory.mktemp("idp"), split_urls=True)
     LocalProvider(provider).register_site(TEST_ACCOUNTS_URL)
     yield provider
     provider.server.stop()
@@ -92,6 +96,7 @@ def auth_settings(settings, idp):
     for name, value in AUTH_SETTINGS.items():
         setattr(settings, name, value)
     settings.KEYCLOAK_SERVER_URL = idp.realms_url
+    settings.KEYCLOAK_ISSUER_URL = idp.issuer_url
     settings.KEYCLOAK_CLIENT_SECRET = seed.client_secret("alpha")
     settings.MIDDLEWARE = [*settings.MIDDLEWARE,
                            "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware",

@@ -10,7 +10,7 @@ import requests
 from example.idp import seed
 
 from tests.harness import logcheck
-from tests.harness.servers import ROOT, LocalServer, django_server
+from tests.harness.servers import ROOT, LocalServer, django_server, free_port
 
 ADMIN_TOKEN = "idp-admin-token-for-tests"
 CERTS = "/realms/{realm}/protocol/openid-connect/certs"
@@ -19,20 +19,28 @@ CERTS = "/realms/{realm}/protocol/openid-connect/certs"
 class Idp:
     """The provider process and what tests ask of it."""
 
-    def __init__(self, server: LocalServer) -> None:
+    def __init__(self, server: LocalServer, front_url: str = "") -> None:
         self.server = server
         self.http = requests.Session()
+        #: The browser-facing URL tokens carry (IDP_FRONTEND_URL), or the server's URL.
+        self.front_url = front_url or server.url
 
     @property
     def url(self) -> str:
+        """The back-end URL services call (KEYCLOAK_SERVER_URL without /realms)."""
         return self.server.url
 
     @property
     def realms_url(self) -> str:
         return f"{self.url}/realms"
 
+    @property
+    def issuer_url(self) -> str:
+        """KEYCLOAK_ISSUER_URL: the front-end URL up to /realms."""
+        return f"{self.front_url}/realms"
+
     def issuer(self, realm: str) -> str:
-        return f"{self.realms_url}/{realm}"
+        return f"{self.issuer_url}/{realm}"
 
     def tokens(self, realm: str = "alpha", username: str = "alice",
                client_id: str = seed.CLIENT_ID, scope: str = "openid profile email") -> dict:
@@ -41,7 +49,7 @@ class Idp:
                 "password": seed.password(realm, username), "scope": scope}
         if client_id in (seed.CLIENT_ID, "other"):
             data["client_secret"] = seed.client_secret(realm, client_id)
-        answer = self.http.post(f"{self.issuer(realm)}/protocol/openid-connect/token",
+        answer = self.http.post(f"{self.realms_url}/{realm}/protocol/openid-connect/token",
                                 data=data, timeout=10)
         answer.raise_for_status()
         tokens = answer.json()
@@ -50,6 +58,12 @@ class Idp:
 
     def access_token(self, realm: str = "alpha", username: str = "alice", **kwargs) -> str:
         return self.tokens(realm, username, **kwargs)["access_token"]
+
+    def gateway_token(self, realm: str = "alpha", username: str = "alice") -> str:
+        """An access token of the front end's client, whose Audience mapper puts this app's
+        client in ``aud``: what the gateway forwards (this app's own tokens name it only
+        in ``azp``)."""
+        return self.access_token(realm, username, client_id=seed.PUBLIC_CLIENT_ID)
 
     def _admin(self, method: str, path: str, **kwargs) -> dict:
         answer = self.http.request(method, f"{self.url}/_admin/{path}", timeout=30,
@@ -106,11 +120,18 @@ class Idp:
         self._admin("POST", "delay", json={"seconds": seconds})
 
 
-def start_idp(directory: Path, extra_env: dict | None = None) -> Idp:
-    """Seed a fresh provider database in ``directory`` and start the provider on it."""
+def start_idp(directory: Path, extra_env: dict | None = None, *,
+              split_urls: bool = False) -> Idp:
+    """Seed a fresh provider database in ``directory`` and start the provider on it.
+
+    ``split_urls``: as Keycloak behind a proxy, tokens carry a front-end URL
+    (``http://localhost:<port>``) other than the one services call (``127.0.0.1``).
+    """
+    port = free_port()
+    front_url = f"http://localhost:{port}" if split_urls else ""
     env = {"IDP_DATABASE": str(directory / "idp.sqlite3"), "IDP_ADMIN_TOKEN": ADMIN_TOKEN,
-           **(extra_env or {})}
-    server = django_server("example.idp.settings", env=env, migrate=False)
+           "IDP_FRONTEND_URL": front_url, **(extra_env or {})}
+    server = django_server("example.idp.settings", env=env, migrate=False, port=port)
     subprocess.run([sys.executable, "example/idp/manage.py", "idp_setup"], cwd=ROOT,
                    env={**server.env, "DJANGO_SETTINGS_MODULE": "example.idp.settings"},
                    check=True, capture_output=True, timeout=120)
@@ -121,4 +142,4 @@ def start_idp(directory: Path, extra_env: dict | None = None) -> Idp:
         for client_id, confidential, _ in seed.CLIENTS:
             if confidential:
                 logcheck.register(seed.client_secret(realm, client_id))
-    return Idp(server)
+    return Idp(server, front_url)

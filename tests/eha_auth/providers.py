@@ -23,6 +23,8 @@ OIDC = "protocol/openid-connect"
 CALLBACK = "/callback/"
 LOGGED_OUT = "/logged-out/"
 BACKCHANNEL = "/backchannel-logout/"
+#: Keycloak 25+'s client attribute behind "Always use lightweight access token".
+LIGHTWEIGHT = "client.use.lightweight.access.token.enabled"
 
 
 class Provider:
@@ -98,6 +100,27 @@ class Provider:
     def back_root(self) -> str:
         raise NotImplementedError
 
+    # -- Token shapes: audience, issuer, lightweight tokens ----------------------------
+
+    def discovery(self, realm: str) -> dict:
+        """The realm's discovery document, fetched on the back-end URL as the app does."""
+        answer = self.http.get(f"{self.realms_url}/{realm}/.well-known/openid-configuration",
+                               timeout=20)
+        answer.raise_for_status()
+        return answer.json()
+
+    def end_session(self, realm: str, tokens: dict, client_id: str = seed.CLIENT_ID) -> None:
+        """End the provider session of ``tokens`` (a client's logout with its refresh token)."""
+        data = {"client_id": client_id, "refresh_token": tokens["refresh_token"]}
+        if client_id in (seed.CLIENT_ID, "other"):
+            data["client_secret"] = seed.client_secret(realm, client_id)
+        answer = self.http.post(f"{self.realms_url}/{realm}/{OIDC}/logout", data=data, timeout=20)
+        assert answer.status_code == 204, answer.status_code
+
+    def set_lightweight(self, realm: str, client_id: str, enabled: bool) -> None:
+        """Turn the client's "Always use lightweight access token" on or off."""
+        raise NotImplementedError
+
     # Administration: subclasses.
 
     def register_site(self, accounts_url: str) -> None:
@@ -160,13 +183,16 @@ class LocalProvider(Provider):
     def __init__(self, idp: Idp) -> None:
         super().__init__()
         self.idp = idp
-        self.realms_url = self.issuer_url = idp.realms_url
+        self.realms_url = idp.realms_url
+        self.issuer_url = idp.issuer_url
 
     @property
     def front_root(self) -> str:
-        return self.idp.url
+        return self.idp.front_url
 
-    back_root = front_root
+    @property
+    def back_root(self) -> str:
+        return self.idp.url
 
     def browser_login(self, auth_url: str, realm: str = "alpha", username: str = "alice",
                       browser: requests.Session | None = None) -> str:
@@ -201,6 +227,12 @@ class LocalProvider(Provider):
         logcheck.register(password)
         self.idp.create_user(realm, username, password, required_actions,
                              **self.profile(realm, username))
+
+    # -- Token shapes: audience, issuer, lightweight tokens ----------------------------
+
+    def set_lightweight(self, realm: str, client_id: str, enabled: bool) -> None:
+        self.idp.configure_client(realm, client_id, {
+            "attributes": {LIGHTWEIGHT: "true" if enabled else "false"}})
 
 
 class KeycloakProvider(Provider):
@@ -260,3 +292,10 @@ class KeycloakProvider(Provider):
         keycloak.create_user(admin, seed, realm, username, profile["first_name"],
                              profile["last_name"], profile["email"],
                              required_actions=required_actions)
+
+    # -- Token shapes: audience, issuer, lightweight tokens ----------------------------
+
+    def set_lightweight(self, realm: str, client_id: str, enabled: bool) -> None:
+        internal, client = self.client(realm, client_id)
+        attributes = {**client.get("attributes", {}), LIGHTWEIGHT: "true" if enabled else "false"}
+        self.admin(realm).update_client(internal, {**client, "attributes": attributes})

@@ -6,6 +6,7 @@ import time
 
 import pytest
 import requests
+from example.idp import seed
 
 from tests.eha_auth import forge
 from tests.eha_auth.conftest import SERVICE
@@ -24,7 +25,7 @@ def corpus(idp):
     keys = requests.get(idp.issuer("alpha") + "/protocol/openid-connect/certs", timeout=5).json()
     signing = idp.keys("alpha")["signing"]
     jwk = next(key for key in keys["keys"] if key["kid"] == signing)
-    good = idp.tokens("alpha", "alice")
+    good = idp.tokens("alpha", "alice", client_id=seed.PUBLIC_CLIENT_ID)
     access = good["access_token"]
     head, body, signature = access.split(".")
     now = int(time.time())
@@ -51,7 +52,7 @@ def corpus(idp):
         "wrong issuer": sign(c(iss="https://id.example.org/realms/alpha")),
         "issuer with a trailing slash": sign(c(iss=idp.issuer("alpha") + "/")),
         "another realm's issuer, signed by this realm": sign(c(iss=idp.issuer("beta"))),
-        "another realm's valid token": idp.access_token("beta", "alice"),
+        "another realm's valid token": idp.gateway_token("beta", "alice"),
         "no issuer": sign(c(iss=None)),
         "wrong aud (other client's real token)": idp.access_token("alpha", "alice",
                                                                   client_id="other"),
@@ -73,7 +74,7 @@ def corpus(idp):
                            f".{body}.{signature}",
         "signature stripped": f"{head}.{body}.",
         "signature of another token": f"{head}.{body}."
-                                      f"{idp.access_token('alpha', 'bob').split('.')[2]}",
+                                      f"{idp.gateway_token('alpha', 'bob').split('.')[2]}",
         "truncated": access[:-12],
         "two segments": f"{head}.{body}",
         "four segments": f"{access}.{signature}",
@@ -129,7 +130,7 @@ def test_the_corpus_is_large_and_complete(corpus):
 
 
 def test_a_good_token_gets_through(client, idp):
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token)
     assert answer.status_code == 200, answer.content
     assert answer.json()["user"] == "alpha__alice"
@@ -154,18 +155,29 @@ def test_bad_bearer_token_is_401(rf, corpus, case):
 
 
 def test_bearer_token_of_its_own_realm_passes(rf, client, idp):
-    request = rf.get("/api/items/", HTTP_AUTHORIZATION=f"Bearer {idp.access_token('beta')}")
+    request = rf.get("/api/items/", HTTP_AUTHORIZATION=f"Bearer {idp.gateway_token('beta')}")
     request.realm = "beta"
     answer = Items.as_view()(request)
     assert answer.status_code == 200 and answer.data["user"] == "beta__alice"
     # Without a realm on the request, the issuer names the realm.
-    answer = client.get("/api/items/", HTTP_AUTHORIZATION=f"Bearer {idp.access_token('beta')}")
+    answer = client.get("/api/items/", HTTP_AUTHORIZATION=f"Bearer {idp.gateway_token('beta')}")
     assert answer.status_code == 200 and answer.json()["user"] == "beta__alice"
+
+
+def test_a_genuine_looking_token_without_sub_is_refused_when_introspected(
+        client, idp, corpus, settings):
+    """A token without ``sub`` reads as lightweight; the provider never issued this one."""
+    settings.KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS = True
+    introspect = "/realms/alpha/protocol/openid-connect/token/introspect"
+    before = idp.requests_to(introspect)
+    for path in (ITEMS, WHOAMI):
+        assert client.get(path, HTTP_X_OAUTH_TOKEN=corpus["no sub"]).status_code == 401
+    assert idp.requests_to(introspect) - before == 2  # "not active": nothing to keep
 
 
 def test_token_headers_never_make_us_fetch_anything(client, idp, corpus):
     """jku, x5u and jwk are ignored: the provider (where they point) sees no request."""
-    client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token())  # keys cached
+    client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token())  # keys cached
     before = idp.stats()
     for case in ("jku pointing elsewhere", "x5u pointing elsewhere", "embedded jwk",
                  "x5c chain"):

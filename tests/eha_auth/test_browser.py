@@ -160,6 +160,7 @@ def demo_idp(idp, tmp_path_factory):
     """The demo site as `nox -s demo` runs it: Keycloak login and social OIDC, no CAS."""
     server = django_server("example.settings", migrate=False, env=demo_env(
         tmp_path_factory, "demo-idp", KEYCLOAK_SERVER_URL=idp.realms_url,
+        KEYCLOAK_ISSUER_URL=idp.issuer_url,
         KEYCLOAK_CLIENT_SECRET=seed.client_secret("alpha")))
     LocalProvider(idp).register_site(f"{server.url}/-/demo/accounts")
     for realm in seed.REALMS:  # social login's callback, one per provider backend

@@ -59,6 +59,27 @@ def test_numbers_must_be_seconds(settings, name, value):
     assert "eha_auth.E005" in ids(checks.check_keycloak_settings())
 
 
+@pytest.mark.parametrize("url", ["localhost:8080/realms", "https://id.example.org/auth",
+                                 "https://id.example.org/realms/alpha", ["https://x/realms"]])
+def test_issuer_url_must_be_a_url_up_to_realms(settings, url):
+    settings.KEYCLOAK_ISSUER_URL = url
+    assert "eha_auth.W003" in ids(checks.check_keycloak_settings())
+
+
+@pytest.mark.parametrize("url", [None, "", "https://id.example.org/realms",
+                                 "http://localhost:8080/auth/realms/"])
+def test_issuer_url_up_to_realms_or_unset_passes(settings, url):
+    settings.KEYCLOAK_ISSUER_URL = url
+    assert "eha_auth.W003" not in ids(checks.check_keycloak_settings())
+
+
+def test_introspection_needs_the_client_secret(settings):
+    settings.KEYCLOAK_INTROSPECT_LIGHTWEIGHT_TOKENS = True
+    assert "eha_auth.E009" not in ids(checks.check_keycloak_settings())
+    settings.KEYCLOAK_CLIENT_SECRET = None
+    assert "eha_auth.E009" in ids(checks.check_keycloak_settings())
+
+
 def test_middleware_after_authentication_middleware(settings):
     settings.MIDDLEWARE = [GATEWAY, *[m for m in settings.MIDDLEWARE if m != GATEWAY]]
     assert "eha_auth.E006" in ids(checks.check_middleware())

@@ -31,7 +31,7 @@ def test_missing_token_on_a_realm_path_is_401_with_a_challenge(client):
 
 
 def test_token_sets_the_realm_prefixed_user_for_that_request_only(client, idp):
-    answer = client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
+    answer = client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "alice"))
     assert answer.status_code == 200
     assert answer.json() == {"user": "alpha__alice", "realm": "alpha", "session_realm": None}
     assert "sessionid" not in answer.cookies  # no session written
@@ -41,12 +41,12 @@ def test_token_sets_the_realm_prefixed_user_for_that_request_only(client, idp):
 
 def test_gateway_requests_keep_csrf_checks(idp):
     client = Client(enforce_csrf_checks=True)
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     assert client.post(f"/alpha/{SERVICE}/change/", HTTP_X_OAUTH_TOKEN=token).status_code == 403
 
 
 def test_user_is_created_in_its_realm_group_with_claims(client, idp):
-    assert client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.access_token(
+    assert client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.gateway_token(
         "beta", "alice")).json()["user"] == "beta__alice"
     user = get_user_model().objects.get(username="beta__alice")
     assert (user.first_name, user.last_name, user.email) == ("Alicia", "Brown", "alice@beta.test")
@@ -55,14 +55,14 @@ def test_user_is_created_in_its_realm_group_with_claims(client, idp):
 
 
 def test_another_realms_token_is_refused(client, idp):
-    answer = client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.access_token("beta", "alice"))
+    answer = client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.gateway_token("beta", "alice"))
     assert answer.status_code == 401
     assert 'error="invalid_token"' in answer["WWW-Authenticate"]
 
 
 def test_realm_not_allowed_is_401(client, idp, settings):
     settings.KEYCLOAK_REALMS = ["alpha"]
-    answer = client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.access_token("beta"))
+    answer = client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.gateway_token("beta"))
     assert answer.status_code == 401
 
 
@@ -76,7 +76,7 @@ def test_public_realm_and_root_paths_fall_back_to_other_methods(client, idp, dja
 
 
 def test_drf_class_reuses_the_middlewares_verification(client, idp):
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token)
     assert answer.status_code == 200 and answer.json()["realm"] == "alpha"
 
@@ -86,14 +86,14 @@ def test_drf_gateway_class_without_the_middleware(client, idp, settings):
                            if m != "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"]
     assert client.get(ITEMS).status_code == 401
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN="x.y.z").status_code == 401
-    answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "bob"))
+    answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "bob"))
     assert answer.status_code == 200 and answer.json()["user"] == "alpha__bob"
 
 
 def test_returning_user_costs_no_call_no_query_no_write(client, idp):
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 200  # warm-up
-    second = idp.access_token("alpha", "alice")  # a new token of the same user
+    second = idp.gateway_token("alpha", "alice")  # a new token of the same user
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=second).status_code == 200
     before = idp.stats()
     with CaptureQueriesContext(connection) as queries:
@@ -105,21 +105,21 @@ def test_returning_user_costs_no_call_no_query_no_write(client, idp):
 
 
 def test_user_row_written_only_when_claims_change(client, idp):
-    client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
+    client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "alice"))
     clear_caches()  # even without the cached user, unchanged claims write nothing
     with CaptureQueriesContext(connection) as queries:
-        client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
+        client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "alice"))
     assert writes(queries) == []
     get_user_model().objects.filter(username="alpha__alice").update(first_name="Old")
     clear_caches()
     with CaptureQueriesContext(connection) as queries:
-        client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "alice"))
+        client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "alice"))
     assert len(writes(queries)) == 1
     assert get_user_model().objects.get(username="alpha__alice").first_name == "Alice"
 
 
 def test_deactivated_user_is_refused_at_once(client, idp):
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 200
     user = get_user_model().objects.get(username="alpha__alice")
     user.is_active = False
@@ -128,7 +128,7 @@ def test_deactivated_user_is_refused_at_once(client, idp):
 
 
 def test_no_userinfo_call_per_request(client, idp):
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     before = idp.requests_to(USERINFO)
     for _ in range(3):
         assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 200
@@ -138,10 +138,10 @@ def test_no_userinfo_call_per_request(client, idp):
 def test_provider_down_gateway_keeps_working_on_cached_keys(client, idp, settings):
     from tests.harness.servers import free_port
 
-    token = idp.access_token("alpha", "alice")
+    token = idp.gateway_token("alpha", "alice")
     assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=token).status_code == 200  # keys cached
-    fresh = idp.access_token("alpha", "bob")
-    settings.KEYCLOAK_ISSUER_URL = idp.realms_url
+    fresh = idp.gateway_token("alpha", "bob")
+    settings.KEYCLOAK_ISSUER_URL = idp.issuer_url
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"  # nothing listens
     settings.KEYCLOAK_JWKS_CACHE_SECONDS = 0  # every use tries a refetch, which fails
     answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=fresh)
@@ -151,8 +151,8 @@ def test_provider_down_gateway_keeps_working_on_cached_keys(client, idp, setting
 def test_provider_down_and_no_keys_is_503_not_500(client, idp, settings):
     from tests.harness.servers import free_port
 
-    token = idp.access_token("alpha", "alice")
-    settings.KEYCLOAK_ISSUER_URL = idp.realms_url
+    token = idp.gateway_token("alpha", "alice")
+    settings.KEYCLOAK_ISSUER_URL = idp.issuer_url
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
     assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token).status_code == 503
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE
@@ -161,9 +161,9 @@ def test_provider_down_and_no_keys_is_503_not_500(client, idp, settings):
 
 
 def test_key_rotation_new_tokens_accepted_without_restart(client, idp):
-    assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha")).status_code == 200
+    assert client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha")).status_code == 200
     idp.add_key("alpha")
-    answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "bob"))
+    answer = client.get(ITEMS, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "bob"))
     assert answer.status_code == 200 and answer.json()["user"] == "alpha__bob"
 
 
@@ -173,13 +173,13 @@ def test_backend_follows_djangos_authenticate_contract(rf, idp, settings):
     from tests.harness.servers import free_port
 
     request = rf.get("/")
-    user = authenticate(request, gateway_token=idp.access_token("alpha", "bob"), realm="alpha")
+    user = authenticate(request, gateway_token=idp.gateway_token("alpha", "bob"), realm="alpha")
     assert user.username == "alpha__bob"
     assert user.backend == "eha_auth.gateway.backends.GatewayBackend"
     assert authenticate(request, gateway_token="x.y.z", realm="alpha") is None
-    assert authenticate(request, gateway_token=idp.access_token("beta"), realm="alpha") is None
+    assert authenticate(request, gateway_token=idp.gateway_token("beta"), realm="alpha") is None
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
-    assert authenticate(request, gateway_token=idp.access_token("beta"), realm="beta") is None
+    assert authenticate(request, gateway_token=idp.gateway_token("beta"), realm="beta") is None
 
 
 def only_alpha(realm):
@@ -189,6 +189,6 @@ def only_alpha(realm):
 def test_realm_resolver_replaces_the_list(client, idp, settings):
     settings.KEYCLOAK_REALMS = None
     settings.KEYCLOAK_REALM_RESOLVER = "tests.eha_auth.test_gateway.only_alpha"
-    assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.access_token("alpha")).status_code == 200
-    answer = client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.access_token("beta"))
+    assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha")).status_code == 200
+    answer = client.get(f"/beta/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.gateway_token("beta"))
     assert answer.status_code == 401

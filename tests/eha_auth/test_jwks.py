@@ -25,7 +25,7 @@ def unknown_kid_token(idp, realm="alpha"):
 
 
 def test_keys_live_in_djangos_cache_so_workers_share_them(idp):
-    verify_access_token("alpha", idp.access_token("alpha"))
+    verify_access_token("alpha", idp.gateway_token("alpha"))
     entry = cache.get("eha_auth:jwks:alpha")
     assert entry and {key["kid"] for key in entry["keys"]} >= {idp.keys("alpha")["signing"]}
 
@@ -66,12 +66,12 @@ def test_concurrent_unknown_kids_fetch_once(idp, settings):
 
 
 def test_rotation_new_key_accepted_old_key_dropped_without_restart(idp, settings):
-    old_token = idp.access_token("beta", "carol")
-    unused_old_token = idp.access_token("beta", "alice")
+    old_token = idp.gateway_token("beta", "carol")
+    unused_old_token = idp.gateway_token("beta", "alice")
     assert verify_access_token("beta", old_token)["preferred_username"] == "carol"
     old_kid = idp.keys("beta")["signing"]
     new_kid = idp.add_key("beta")
-    new_token = idp.access_token("beta", "carol")
+    new_token = idp.gateway_token("beta", "carol")
     assert verify_access_token("beta", new_token)["preferred_username"] == "carol"
     assert set(jwks.key_set("beta")) == {old_kid, new_kid}
     idp.retire_key("beta", old_kid)
@@ -82,9 +82,9 @@ def test_rotation_new_key_accepted_old_key_dropped_without_restart(idp, settings
 
 
 def test_provider_down_keeps_serving_the_last_good_keys(idp, settings):
-    token = idp.access_token("alpha")
+    token = idp.gateway_token("alpha")
     jwks.fetch_keys("alpha")
-    settings.KEYCLOAK_ISSUER_URL = idp.realms_url
+    settings.KEYCLOAK_ISSUER_URL = idp.issuer_url
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"  # nothing listens
     settings.KEYCLOAK_JWKS_CACHE_SECONDS = 0  # stale: every use tries to refetch, and fails
     assert verify_access_token("alpha", token)["preferred_username"] == "alice"
@@ -93,9 +93,9 @@ def test_provider_down_keeps_serving_the_last_good_keys(idp, settings):
 
 
 def test_last_good_keys_expire_after_max_age(idp, settings):
-    token = idp.access_token("alpha")
+    token = idp.gateway_token("alpha")
     jwks.fetch_keys("alpha")
-    settings.KEYCLOAK_ISSUER_URL = idp.realms_url
+    settings.KEYCLOAK_ISSUER_URL = idp.issuer_url
     settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
     settings.KEYCLOAK_JWKS_MAX_AGE = 3600
     later = time.time() + 3601

@@ -74,7 +74,7 @@ def test_hook_maps_roles_to_staff(settings):
 
 def test_hook_applies_to_gateway_users(client, idp, settings):
     settings.KEYCLOAK_USER_MAPPER = "tests.eha_auth.test_user_mapping.StaffFromRoles"
-    client.get(f"/alpha/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.access_token("alpha", "bob"))
+    client.get(f"/alpha/{SERVICE}/whoami/", HTTP_X_OAUTH_TOKEN=idp.gateway_token("alpha", "bob"))
     assert get_user_model().objects.get(username="alpha__bob").is_staff is True
 
 

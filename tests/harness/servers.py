@@ -111,12 +111,13 @@ class LocalServer:
 
 
 def django_server(settings: str, *, env: Mapping[str, str] | None = None,
-                  migrate: bool = True, ready_path: str | None = None) -> LocalServer:
+                  migrate: bool = True, ready_path: str | None = None,
+                  port: int | None = None) -> LocalServer:
     """Return a LocalServer running a Django project's WSGI app (see serve.py)."""
     argv = [sys.executable, "-m", "tests.harness.serve", settings, "{port}"]
     if migrate:
         argv.append("--migrate")
-    return LocalServer(argv, env=env, ready_path=ready_path, timeout=60)
+    return LocalServer(argv, env=env, ready_path=ready_path, port=port, timeout=60)
 
 
 def _pythonpath() -> str:

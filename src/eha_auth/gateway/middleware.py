@@ -10,7 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
-from ..oidc.errors import InvalidToken, ProviderUnavailable
+from ..oidc.errors import InvalidToken, ProviderUnavailable, SetupMismatch
 from ..oidc.realms import is_allowed_realm
 from .backends import BACKEND_PATH, GatewayBackend, protected_realm
 
@@ -32,11 +32,20 @@ def gateway_backend() -> tuple[GatewayBackend, str]:
 
 
 def authenticate_gateway(request, realm: str, token: str):
-    """Return the user of a gateway token for ``realm``; raise InvalidToken/ProviderUnavailable."""
-    if not is_allowed_realm(realm):
-        raise InvalidToken("realm not allowed")
-    backend, path = gateway_backend()
-    user = backend.user_for_token(realm, token)
+    """Return the user of a gateway token for ``realm``; raise InvalidToken/ProviderUnavailable.
+
+    A refusal is logged with its reason (never the token); a genuine token refused by the
+    settings or the client's setup at the provider (SetupMismatch) is a warning.
+    """
+    try:
+        if not is_allowed_realm(realm):
+            raise InvalidToken("realm not allowed")
+        backend, path = gateway_backend()
+        user = backend.user_for_token(realm, token)
+    except InvalidToken as exc:
+        level = logging.WARNING if isinstance(exc, SetupMismatch) else logging.INFO
+        logger.log(level, "token refused on realm %r: %s", realm, exc)
+        raise
     user.backend = path
     return user
 
@@ -78,8 +87,7 @@ class GatewayAuthenticationMiddleware:
             return unauthorized(realm)
         try:
             user = authenticate_gateway(request, realm, token)
-        except InvalidToken as exc:
-            logger.info("gateway token refused on realm %r: %s", realm, exc)
+        except InvalidToken:
             return unauthorized(realm, "invalid_token")
         except ProviderUnavailable:
             return JsonResponse({"detail": "The identity provider cannot be reached."},

@@ -9,9 +9,9 @@ from django.contrib.auth.backends import BaseBackend
 
 from ..conf import app_settings
 from ..oidc.client import call_provider, provider_answer
-from ..oidc.errors import AccountNotReady, InvalidToken, ProviderRejected
+from ..oidc.errors import AccountNotReady, InvalidToken, ProviderRejected, SetupMismatch
 from ..oidc.realms import is_allowed_realm
-from ..oidc.tokens import verify_access_token, verify_id_token
+from ..oidc.tokens import verify_id_token, verify_own_access_token
 from ..oidc.users import map_user
 
 BACKEND_PATH = "eha_auth.keycloak.backends.KeycloakBackend"
@@ -58,12 +58,14 @@ class KeycloakBackend(BaseBackend):
                 raise
             return None
         try:
-            claims = verify_access_token(realm, tokens["access_token"])
+            claims = verify_own_access_token(realm, tokens["access_token"])
             if tokens.get("id_token") or nonce is not None:
                 id_claims = verify_id_token(realm, tokens.get("id_token") or "", nonce=nonce)
                 if id_claims.get("sub") != claims.get("sub"):
-                    return None
-        except InvalidToken:
+                    raise InvalidToken("the ID token is about another user")
+        except InvalidToken as exc:
+            level = logging.WARNING if isinstance(exc, SetupMismatch) else logging.INFO
+            logger.log(level, "login tokens refused in realm %s: %s", realm, exc)
             return None
         user = map_user(realm, claims)
         if user is not None:

@@ -6,8 +6,9 @@ from .errors import (
     ProviderRejected,
     ProviderUnavailable,
     RealmNotFound,
+    SetupMismatch,
     UnknownRealm,
 )
 
 __all__ = ["AccountNotReady", "InvalidToken", "ProviderRejected", "ProviderUnavailable",
-           "RealmNotFound", "UnknownRealm"]
+           "RealmNotFound", "SetupMismatch", "UnknownRealm"]

@@ -27,15 +27,21 @@ _local = threading.local()
 NOT_FULLY_SET_UP = "Account is not fully set up"
 
 
-def keycloak_client(realm: str) -> KeycloakOpenID:
-    """Return this thread's KeycloakOpenID for ``realm`` (created once per settings)."""
+def keycloak_client(realm: str,
+                    as_client: tuple[str, str | None] | None = None) -> KeycloakOpenID:
+    """Return this thread's KeycloakOpenID for ``realm`` (created once per settings).
+
+    ``as_client`` is (client id, secret) of another client of the realm (the setup command
+    signs in as the front end would); by default this app's client.
+    """
     server = app_settings.KEYCLOAK_SERVER_URL
     if not server:
         raise ImproperlyConfigured("Set KEYCLOAK_SERVER_URL (the provider up to /realms).")
     if not server.endswith("/realms"):
         raise ImproperlyConfigured("KEYCLOAK_SERVER_URL must end with /realms.")
-    config = (server, realm, app_settings.KEYCLOAK_CLIENT_ID, app_settings.KEYCLOAK_CLIENT_SECRET,
-              app_settings.KEYCLOAK_TIMEOUT)
+    client_id, secret = as_client or (app_settings.KEYCLOAK_CLIENT_ID,
+                                   app_settings.KEYCLOAK_CLIENT_SECRET)
+    config = (server, realm, client_id, secret, app_settings.KEYCLOAK_TIMEOUT)
     clients = _local.__dict__.setdefault("clients", {})
     client = clients.get(config)
     if client is None:
@@ -51,10 +57,11 @@ def keycloak_client(realm: str) -> KeycloakOpenID:
     return client
 
 
-def call_provider(realm: str, what: str, call: Callable[[KeycloakOpenID], T]) -> T:
+def call_provider(realm: str, what: str, call: Callable[[KeycloakOpenID], T],
+                  as_client: tuple[str, str | None] | None = None) -> T:
     """Run ``call`` with the realm's client; map failures to ProviderUnavailable/Rejected."""
     try:
-        return call(keycloak_client(realm))
+        return call(keycloak_client(realm, as_client))
     except KeycloakConnectionError as exc:
         logger.warning("provider unreachable for %s in realm %s", what, realm)
         raise ProviderUnavailable(f"{what}: provider unreachable") from exc

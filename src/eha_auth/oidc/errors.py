@@ -11,6 +11,13 @@ class UnknownRealm(InvalidToken):
     """The realm is not in KEYCLOAK_REALMS (nor accepted by KEYCLOAK_REALM_RESOLVER)."""
 
 
+class SetupMismatch(InvalidToken):
+    """A genuine token of the realm that the settings or the provider's setup do not accept.
+
+    The message says what to change, in the provider's or the settings' terms.
+    """
+
+
 class ProviderUnavailable(Exception):
     """The provider could not be reached in time, or answered with a server error."""
 

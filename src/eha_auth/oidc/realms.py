@@ -51,3 +51,11 @@ def realm_of_issuer(iss: object) -> str | None:
         return None
     realm = iss[len(base) + 1:]
     return realm if is_allowed_realm(realm) and issuer(realm) == iss else None
+
+
+def realm_in_issuer(iss: object) -> str | None:
+    """Return the allowed realm ``iss`` names as ``.../realms/<realm>``, whatever its URL."""
+    if not isinstance(iss, str) or "/realms/" not in iss:
+        return None
+    realm = iss.rsplit("/realms/", 1)[1]
+    return realm if is_allowed_realm(realm) else None

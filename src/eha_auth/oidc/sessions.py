@@ -19,7 +19,7 @@ from django.core.cache import cache
 from ..conf import app_settings
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
-from .tokens import verify_access_token
+from .tokens import verify_own_access_token
 
 logger = logging.getLogger("eha_auth.oidc")
 SESSION_KEY = "eha_auth_oidc"
@@ -120,8 +120,9 @@ def refresh(request, tokens: dict[str, Any]) -> bool:
     except ProviderUnavailable:
         return tokens["expires_at"] > time.time()  # keep the session while its token lives
     try:
-        verify_access_token(realm, answer["access_token"])
-    except InvalidToken:
+        verify_own_access_token(realm, answer["access_token"])
+    except InvalidToken as exc:
+        logger.warning("refreshed token refused in realm %s: %s", realm, exc)
         return False
     except ProviderUnavailable:  # no keys to check the new token: keep the old one for now
         return tokens["expires_at"] > time.time()

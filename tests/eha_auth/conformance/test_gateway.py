@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from example.idp import seed
 
@@ -17,15 +19,28 @@ def test_front_end_client_token_with_the_audience_mapper_is_accepted(client, pro
     assert answer.status_code == 200 and answer.json()["user"] == "alpha__alice"
 
 
-def test_token_of_a_client_without_the_audience_mapper_is_refused(client, provider):
+def refusal(caplog) -> str:
+    """The gateway's log line about the refused token (the token itself is never logged)."""
+    lines = [record.getMessage() for record in caplog.records
+             if record.name == "eha_auth.gateway" and record.levelno >= logging.INFO]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_token_of_a_client_without_the_audience_mapper_is_refused(client, provider, caplog):
     token = provider.access_token("alpha", "alice", client_id="other")
-    answer = client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token)
+    with caplog.at_level(logging.INFO, logger="eha_auth.gateway"):
+        answer = client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token)
     assert answer.status_code == 401 and 'error="invalid_token"' in answer["WWW-Authenticate"]
+    assert ("token of client 'other' has aud ['account'] without 'eha': add an Audience "
+            "mapper for 'eha' to client 'other' (README, Keycloak setup)") in refusal(caplog)
 
 
-def test_token_of_a_client_that_is_not_an_authorized_party_is_refused(client, provider):
+def test_token_of_a_client_that_is_not_an_authorized_party_is_refused(client, provider, caplog):
     token = provider.access_token("alpha", "alice", client_id="rogue")
-    assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token).status_code == 401
+    with caplog.at_level(logging.INFO, logger="eha_auth.gateway"):
+        assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=token).status_code == 401
+    assert refusal(caplog).endswith(": client 'rogue' is not in KEYCLOAK_AUTHORIZED_PARTIES")
 
 
 def test_token_of_another_realm_is_refused(client, provider):
