@@ -12,15 +12,17 @@ import uuid
 import requests
 from django.conf import settings
 from django.contrib.auth import logout as django_logout
+from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from jwcrypto import jwt
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.views import AuthorizationView
 
+from . import seed
 from .models import Application, Realm, RealmKey
 from .realms import (
     current_realm,
@@ -30,7 +32,7 @@ from .realms import (
     requests_seen,
     stored_username,
 )
-from .tokens import sign
+from .tokens import sign, subject_of
 
 logger = logging.getLogger(__name__)
 OIDC = "protocol/openid-connect"
@@ -153,8 +155,6 @@ def _verified_claims(token: str) -> dict | None:
 def _backchannel_logout(sid, user, subject=None):
     """Send an OIDC Back-Channel Logout token to every client of the realm that has a URI."""
     realm = realm_object()
-    from .tokens import subject as subject_of
-
     for client in Application.objects.exclude(backchannel_logout_uri=""):
         claims = {"iss": issuer(), "aud": client.client_id, "iat": int(time.time()),
                   "jti": str(uuid.uuid4()), "sid": sid,
@@ -219,6 +219,14 @@ def retire_key(request, realm, kid):
 
 @admin_only
 @require_POST
+def passive_key(request, realm, kid):
+    """Keep a key published for verification but stop signing with it (Keycloak: passive)."""
+    updated = RealmKey.objects.filter(realm__name=realm, kid=kid).update(active=False)
+    return JsonResponse({"passive": updated}, status=200 if updated else 404)
+
+
+@admin_only
+@require_POST
 def sign_claims(request, realm):
     """Sign any claims and header with the realm's key (tests forge tokens with real keys)."""
     body = _body(request)
@@ -233,7 +241,7 @@ def sign_claims(request, realm):
 @admin_only
 def keys(request, realm):
     realm_row = get_object_or_404(Realm, name=realm)
-    return JsonResponse({"keys": [{"kid": k.kid, "retired": k.retired}
+    return JsonResponse({"keys": [{"kid": k.kid, "retired": k.retired, "active": k.active}
                                   for k in realm_row.keys.order_by("pk")],
                          "signing": realm_row.signing_key().kid})
 
@@ -251,6 +259,38 @@ def configure_client(request, realm, client_id):
         setattr(client, field, " ".join(dict.fromkeys([*getattr(client, field).split(), *added])))
     client.save()
     return JsonResponse({"updated": 1})
+
+
+@admin_only
+@require_POST
+def create_user(request, realm):
+    """Create a user of the realm (password ``seed.password`` unless given); return its id."""
+    body = _body(request)
+    get_object_or_404(Realm, name=realm)
+    username = stored_username(realm, body["username"])
+    if User.objects.filter(username=username).exists():
+        return JsonResponse({"error": "User exists with same username"}, status=409)
+    user = User(username=username, first_name=body.get("first_name", ""),
+                last_name=body.get("last_name", ""), email=body.get("email", ""))
+    user.set_password(body.get("password") or seed.password(realm, body["username"]))
+    user.save()
+    return JsonResponse({"id": subject_of(user)}, status=201)
+
+
+@admin_only
+@require_http_methods(["POST", "DELETE"])
+def change_user(request, realm, username):
+    """POST {"username"}: rename the user (its id stays); DELETE: delete it."""
+    user = get_object_or_404(User, username=stored_username(realm, username))
+    if request.method == "DELETE":
+        user.delete()
+        return HttpResponse(status=204)
+    renamed = stored_username(realm, _body(request)["username"])
+    if User.objects.filter(username=renamed).exclude(pk=user.pk).exists():
+        return JsonResponse({"error": "User exists with same username"}, status=409)
+    user.username = renamed
+    user.save(update_fields=["username"])
+    return JsonResponse({"id": subject_of(user)})
 
 
 @admin_only

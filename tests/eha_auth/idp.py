@@ -71,6 +71,23 @@ class Idp:
     def retire_key(self, realm: str, kid: str) -> None:
         self._admin("POST", f"realms/{realm}/keys/{kid}/retire")
 
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        """Keep the key published for verification; stop signing with it (Keycloak: passive)."""
+        self._admin("POST", f"realms/{realm}/keys/{kid}/passive")
+
+    def create_user(self, realm: str, username: str, **fields) -> str:
+        """Create a user (password ``seed.password(realm, username)``); return its ``sub``."""
+        return self._admin("POST", f"realms/{realm}/users",
+                           json={"username": username, **fields})["id"]
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        self._admin("POST", f"realms/{realm}/users/{username}", json={"username": new_username})
+
+    def delete_user(self, realm: str, username: str) -> None:
+        answer = self.http.delete(f"{self.url}/_admin/realms/{realm}/users/{username}",
+                                  headers={"X-Idp-Admin": ADMIN_TOKEN}, timeout=30)
+        answer.raise_for_status()
+
     def set_backchannel_logout_uri(self, realm: str, client_id: str, uri: str) -> None:
         self.configure_client(realm, client_id, {"backchannel_logout_uri": uri})
 

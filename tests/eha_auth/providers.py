@@ -16,13 +16,14 @@ import requests
 from example.idp import seed
 
 from tests.eha_auth.idp import Idp
-from tests.harness import logcheck
+from tests.harness import keycloak, logcheck
 from tests.harness.keycloak import KeycloakServer
 
 OIDC = "protocol/openid-connect"
 CALLBACK = "/callback/"
 LOGGED_OUT = "/logged-out/"
 BACKCHANNEL = "/backchannel-logout/"
+KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
 
 
 class Provider:
@@ -108,6 +109,31 @@ class Provider:
         """Return the ids of the user's live sessions at the provider."""
         raise NotImplementedError
 
+    # Users and signing keys (identity): administration as an operator does it.
+
+    def create_user(self, realm: str, username: str) -> str:
+        """Create a user (password ``seed.password(realm, username)``); return its ``sub``."""
+        raise NotImplementedError
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        """Change the user's username; its ``sub`` stays."""
+        raise NotImplementedError
+
+    def delete_user(self, realm: str, username: str) -> None:
+        raise NotImplementedError
+
+    def rotate_key(self, realm: str) -> str:
+        """Add a signing key that signs from now on (older keys stay published); return its kid."""
+        raise NotImplementedError
+
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        """Make a key passive: still published for verification, no longer signing."""
+        raise NotImplementedError
+
+    def disable_key(self, realm: str, kid: str) -> None:
+        """Disable a key: no longer published, so its tokens cannot be verified."""
+        raise NotImplementedError
+
 
 class Browser(requests.Session):
     """An HTTP session that sends ``Secure`` cookies to loopback hosts over http.
@@ -180,6 +206,27 @@ class LocalProvider(Provider):
     def sessions(self, realm: str, username: str) -> list[str]:
         return self.idp.sessions(realm, username)
 
+    # Users and signing keys (identity).
+
+    def create_user(self, realm: str, username: str) -> str:
+        logcheck.register(seed.password(realm, username))
+        return self.idp.create_user(realm, username)
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        self.idp.rename_user(realm, username, new_username)
+
+    def delete_user(self, realm: str, username: str) -> None:
+        self.idp.delete_user(realm, username)
+
+    def rotate_key(self, realm: str) -> str:
+        return self.idp.add_key(realm)
+
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        self.idp.deactivate_key(realm, kid)
+
+    def disable_key(self, realm: str, kid: str) -> None:
+        self.idp.retire_key(realm, kid)
+
 
 class KeycloakProvider(Provider):
     """A real Keycloak (tests.harness.keycloak), driven through its admin REST API."""
@@ -226,3 +273,56 @@ class KeycloakProvider(Provider):
     def sessions(self, realm: str, username: str) -> list[str]:
         return [session["id"] for session in
                 self.admin(realm).get_sessions(self.user_id(realm, username))]
+
+    # Users and signing keys (identity).
+
+    def create_user(self, realm: str, username: str) -> str:
+        logcheck.register(seed.password(realm, username))
+        return keycloak.create_user(self.admin(realm), seed, realm, username, username.title(),
+                                    "Test", f"{username}@{realm}.test")
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        """Rename through the admin API, which needs the realm's "Edit username" on."""
+        admin = self.admin(realm)
+        allowed = admin.get_realm(realm).get("editUsernameAllowed", False)
+        if not allowed:
+            admin.update_realm(realm, {"editUsernameAllowed": True})
+        try:
+            admin.update_user(self.user_id(realm, username), {"username": new_username})
+        finally:
+            if not allowed:
+                admin.update_realm(realm, {"editUsernameAllowed": False})
+
+    def delete_user(self, realm: str, username: str) -> None:
+        self.admin(realm).delete_user(self.user_id(realm, username))
+
+    def rotate_key(self, realm: str) -> str:
+        """Add an ``rsa-generated`` key provider above every other; return its key's kid."""
+        admin = self.admin(realm)
+        top = max(int(key.get("providerPriority", 0)) for key in self.signing_keys(realm))
+        component = admin.create_component({
+            "name": f"rsa-rotated-{top + 100}", "providerId": "rsa-generated",
+            "providerType": KEY_PROVIDER, "parentId": admin.get_realm(realm)["id"],
+            "config": {"priority": [str(top + 100)], "active": ["true"], "enabled": ["true"],
+                       "keySize": ["2048"], "algorithm": ["RS256"]}})
+        return next(key["kid"] for key in self.signing_keys(realm)
+                    if key["providerId"] == component)
+
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        self._configure_key(realm, kid, active=["false"])
+
+    def disable_key(self, realm: str, kid: str) -> None:
+        self._configure_key(realm, kid, enabled=["false"])
+
+    def signing_keys(self, realm: str) -> list[dict]:
+        """The realm's RS256 keys as the admin API lists them (kid, providerId, status...)."""
+        return [key for key in self.admin(realm).get_keys()["keys"]
+                if key.get("algorithm") == "RS256"]
+
+    def _configure_key(self, realm: str, kid: str, **config) -> None:
+        admin = self.admin(realm)
+        provider_id = next(key["providerId"] for key in self.signing_keys(realm)
+                           if key["kid"] == kid)
+        component = admin.get_component(provider_id)
+        admin.update_component(provider_id, {
+            **component, "config": {**component.get("config", {}), **config}})
