@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +17,11 @@ from .errors import ProviderRejected, ProviderUnavailable
 
 logger = logging.getLogger("eha_auth.oidc")
 T = TypeVar("T")
+
+#: Calls made to the provider by this process, by what was asked ("certs", "token"...):
+#: what monitoring and tests read to see how often the provider is called.
+provider_calls: Counter[str] = Counter()
+_calls_lock = threading.Lock()
 
 # python-keycloak sets per-call headers (Authorization, Content-Type) on the client's shared
 # connection, so one client must not serve two threads at once: one client per realm and
@@ -47,6 +53,8 @@ def keycloak_client(realm: str) -> KeycloakOpenID:
 
 def call_provider(realm: str, what: str, call: Callable[[KeycloakOpenID], T]) -> T:
     """Run ``call`` with the realm's client; map failures to ProviderUnavailable/Rejected."""
+    with _calls_lock:
+        provider_calls[what] += 1
     try:
         return call(keycloak_client(realm))
     except KeycloakConnectionError as exc:
