@@ -147,6 +147,7 @@ def test_deleting_the_link_lets_the_new_account_have_the_user(settings):
     assert map_user("alpha", account_claims(settings, "sub-2")) is None
     OidcIdentity.objects.filter(user=first).delete()
     assert map_user("alpha", account_claims(settings, "sub-2")).pk == first.pk
+    assert map_user("alpha", account_claims(settings, "sub-1")) is None  # at once, not cached
 
 
 def test_an_over_long_subject_is_refused(settings):
