@@ -42,7 +42,9 @@ def keycloak_client(realm: str) -> KeycloakOpenID:
     client = clients.get(config)
     if client is None:
         client = KeycloakOpenID(
-            server_url=server[: -len("/realms")], realm_name=realm,
+            # python-keycloak joins its paths to this URL (urljoin): without the trailing
+            # slash, a server under /auth would be called at the host's root.
+            server_url=server[: -len("realms")], realm_name=realm,
             client_id=config[2], client_secret_key=config[3],
             timeout=config[4],  # (connect, read): requests accepts the pair
             max_retries=0,  # a provider that is down must fail within the timeout, once
