@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
@@ -22,7 +24,8 @@ class Realm(models.Model):
         return self.name
 
     def signing_key(self) -> RealmKey:
-        return self.keys.filter(retired=False).order_by("-pk").first()
+        """The newest active key signs (Keycloak: the active key of highest priority)."""
+        return self.keys.filter(retired=False, active=True).order_by("-pk").first()
 
     def published_keys(self) -> list[RealmKey]:
         return list(self.keys.filter(retired=False).order_by("pk"))
@@ -32,7 +35,10 @@ class RealmKey(models.Model):
     realm = models.ForeignKey(Realm, related_name="keys", on_delete=models.CASCADE)
     private_pem = models.TextField()
     kid = models.CharField(max_length=64, db_index=True)
+    # Keycloak's key states: active (signs and verifies), passive (active=False: published,
+    # verifies only), disabled (retired=True: no longer published).
     retired = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"{self.realm}/{self.kid}"
@@ -66,6 +72,20 @@ class RealmKey(models.Model):
         """The public key as Keycloak's realm page shows it: base64 DER, no PEM armour."""
         pem = self.jwk().export_to_pem(private_key=False, password=None).decode()
         return "".join(line for line in pem.splitlines() if "-----" not in line)
+
+
+class Subject(models.Model):
+    """The ``sub`` of a user: a UUID made with the user, kept when the user is renamed.
+
+    As Keycloak's user id: a user deleted and created again with the same name gets a new one.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="idp_subject",
+                                on_delete=models.CASCADE)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.uuid)
 
 
 class RealmScopedManager(models.Manager):

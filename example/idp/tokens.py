@@ -11,12 +11,13 @@ import uuid
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from .models import Subject
 from .realms import issuer, public_username
 
 
-def subject(user) -> str:
-    """Return a stable subject for ``user`` (Keycloak uses a UUID per user)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"idp-user:{user.pk}:{user.username}"))
+def subject_of(user) -> str:
+    """Return the subject of ``user``: a UUID per user row, kept through renames (as Keycloak)."""
+    return str(Subject.objects.get_or_create(user=user)[0].uuid)
 
 
 # The account console's roles every Keycloak user holds by default (default-roles-<realm>):
@@ -69,7 +70,7 @@ def user_claims(client, user) -> dict:
     """
     audiences = [*client.audiences.split(), "account"]
     return {
-        "sub": subject(user),
+        "sub": subject_of(user),
         "aud": audiences if len(audiences) > 1 else audiences[0],
         **profile_claims(user),
         "resource_access": {"account": {"roles": ACCOUNT_ROLES}},

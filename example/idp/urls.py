@@ -25,7 +25,9 @@ admin_patterns = [
     path("realms/<str:realm>/keys/<str:kid>/retire", views.retire_key),
     path("realms/<str:realm>/sign", views.sign_claims),
     path("realms/<str:realm>/clients/<str:client_id>", views.configure_client),
+    path("realms/<str:realm>/keys/<str:kid>/passive", views.passive_key),
     path("realms/<str:realm>/users", views.create_user),
+    path("realms/<str:realm>/users/<str:username>", views.change_user),
     path("realms/<str:realm>/users/<str:username>/sessions", views.user_sessions),
 ]
 urlpatterns = [

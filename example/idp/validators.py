@@ -11,7 +11,7 @@ from oauthlib.openid import Server
 
 from .models import pending_actions
 from .realms import current_realm, issuer
-from .tokens import profile_claims, session_id, subject
+from .tokens import profile_claims, session_id, subject_of
 
 
 class RealmValidator(OAuth2Validator):
@@ -30,11 +30,11 @@ class RealmValidator(OAuth2Validator):
         return issuer()
 
     def get_oidc_claims(self, token, token_handler, request):
-        return {"sub": subject(request.user), "typ": "ID", "azp": request.client_id,
+        return {"sub": subject_of(request.user), "typ": "ID", "azp": request.client_id,
                 "sid": session_id(request), **profile_claims(request.user)}
 
     def get_userinfo_claims(self, request):
-        return {"sub": subject(request.user), **profile_claims(request.user)}
+        return {"sub": subject_of(request.user), **profile_claims(request.user)}
 
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):

@@ -17,11 +17,12 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from jwcrypto import jwt
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.views import AuthorizationView
 
+from . import seed
 from .models import Application, Realm, RealmKey, RequiredAction
 from .realms import (
     backchannel_url,
@@ -33,7 +34,7 @@ from .realms import (
     requests_seen,
     stored_username,
 )
-from .tokens import sign, user_claims
+from .tokens import sign, subject_of, user_claims
 
 logger = logging.getLogger(__name__)
 OIDC = "protocol/openid-connect"
@@ -158,8 +159,6 @@ def _verified_claims(token: str) -> dict | None:
 def _backchannel_logout(sid, user, subject=None):
     """Send an OIDC Back-Channel Logout token to every client of the realm that has a URI."""
     realm = realm_object()
-    from .tokens import subject as subject_of
-
     for client in Application.objects.exclude(backchannel_logout_uri=""):
         claims = {"iss": issuer(), "aud": client.client_id, "iat": int(time.time()),
                   "jti": str(uuid.uuid4()), "sid": sid,
@@ -230,6 +229,14 @@ def retire_key(request, realm, kid):
 
 @admin_only
 @require_POST
+def passive_key(request, realm, kid):
+    """Keep a key published for verification but stop signing with it (Keycloak: passive)."""
+    updated = RealmKey.objects.filter(realm__name=realm, kid=kid).update(active=False)
+    return JsonResponse({"passive": updated}, status=200 if updated else 404)
+
+
+@admin_only
+@require_POST
 def sign_claims(request, realm):
     """Sign any claims and header with the realm's key (tests forge tokens with real keys)."""
     body = _body(request)
@@ -244,7 +251,7 @@ def sign_claims(request, realm):
 @admin_only
 def keys(request, realm):
     realm_row = get_object_or_404(Realm, name=realm)
-    return JsonResponse({"keys": [{"kid": k.kid, "retired": k.retired}
+    return JsonResponse({"keys": [{"kid": k.kid, "retired": k.retired, "active": k.active}
                                   for k in realm_row.keys.order_by("pk")],
                          "signing": realm_row.signing_key().kid})
 
@@ -268,21 +275,40 @@ def configure_client(request, realm, client_id):
 @admin_only
 @require_POST
 def create_user(request, realm):
-    """Create (or replace) a user of the realm, with its pending required actions.
+    """Create a user of the realm, with its pending required actions; return its id.
 
-    Body: username, password, first_name, last_name, email, required_actions (a list of
-    Keycloak's names: UPDATE_PASSWORD, CONFIGURE_TOTP, VERIFY_PROFILE, ...).
+    Body: username, password (``seed.password`` unless given), first_name, last_name,
+    email, required_actions (Keycloak's names: UPDATE_PASSWORD, CONFIGURE_TOTP,
+    VERIFY_PROFILE, ...). A user of the same name answers 409, as Keycloak does.
     """
     body = _body(request)
     get_object_or_404(Realm, name=realm)
-    User.objects.filter(username=stored_username(realm, body["username"])).delete()
-    user = User.objects.create_user(
-        stored_username(realm, body["username"]), email=body.get("email", ""),
-        password=body["password"], first_name=body.get("first_name", ""),
-        last_name=body.get("last_name", ""))
+    username = stored_username(realm, body["username"])
+    if User.objects.filter(username=username).exists():
+        return JsonResponse({"error": "User exists with same username"}, status=409)
+    user = User(username=username, first_name=body.get("first_name", ""),
+                last_name=body.get("last_name", ""), email=body.get("email", ""))
+    user.set_password(body.get("password") or seed.password(realm, body["username"]))
+    user.save()
     RequiredAction.objects.bulk_create(
         RequiredAction(user=user, name=name) for name in body.get("required_actions", []))
-    return JsonResponse({"id": user.pk}, status=201)
+    return JsonResponse({"id": subject_of(user)}, status=201)
+
+
+@admin_only
+@require_http_methods(["POST", "DELETE"])
+def change_user(request, realm, username):
+    """POST {"username"}: rename the user (its id stays); DELETE: delete it."""
+    user = get_object_or_404(User, username=stored_username(realm, username))
+    if request.method == "DELETE":
+        user.delete()
+        return HttpResponse(status=204)
+    renamed = stored_username(realm, _body(request)["username"])
+    if User.objects.filter(username=renamed).exclude(pk=user.pk).exists():
+        return JsonResponse({"error": "User exists with same username"}, status=409)
+    user.username = renamed
+    user.save(update_fields=["username"])
+    return JsonResponse({"id": subject_of(user)})
 
 
 @admin_only

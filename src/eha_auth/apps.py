@@ -37,3 +37,8 @@ class AuthConfig(AppConfig):
         post_delete.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,
                             dispatch_uid="eha_auth.forget_user.delete")
         m2m_changed.connect(usercache.forget_members, dispatch_uid="eha_auth.forget_user.m2m")
+        identity = self.get_model("OidcIdentity")
+        post_save.connect(usercache.forget_identity, sender=identity,
+                          dispatch_uid="eha_auth.forget_identity.save")
+        post_delete.connect(usercache.forget_identity, sender=identity,
+                            dispatch_uid="eha_auth.forget_identity.delete")

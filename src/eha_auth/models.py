@@ -1,4 +1,4 @@
-"""Models of eha_auth: API tokens, stored as a digest only."""
+"""Models of eha_auth: API tokens (stored as a digest only) and OpenID Connect identities."""
 
 from __future__ import annotations
 
@@ -55,3 +55,29 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires is not None and self.expires <= timezone.now()
+
+
+class OidcIdentity(models.Model):
+    """The provider account a local user belongs to: its realm and ``sub``.
+
+    OpenID Connect Core section 5.7: only ``iss`` and ``sub`` identify an account;
+    ``preferred_username`` can change and be given to someone else. One issuer per realm,
+    so (realm, sub) names an account, and a user has at most one account per realm.
+    """
+
+    realm = models.CharField(max_length=64)
+    sub = models.CharField("subject", max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="eha_oidc_identities")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "OpenID Connect identity"
+        verbose_name_plural = "OpenID Connect identities"
+        constraints = [
+            models.UniqueConstraint(fields=["realm", "sub"], name="eha_auth_identity_sub"),
+            models.UniqueConstraint(fields=["realm", "user"], name="eha_auth_identity_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.realm}/{self.sub}"

@@ -1,7 +1,8 @@
 """Users kept in this process for a few seconds, so a returning user costs no query.
 
-Gateway tokens (by username) and session logins (by primary key, through
-``CachedModelBackend``) share one cache. A change to a user made in this process
+Users mapped from claims (found by what identifies them: realm and ``sub``, see
+``oidc.users``) and session logins (by primary key, through ``CachedModelBackend``)
+share one cache. A change to a user made in this process
 drops its entries at once (signals connected in apps.py), and again when the
 change commits (another thread may have read the old row meanwhile); other
 processes see the change when their entry expires (KEYCLOAK_USER_CACHE_SECONDS /
@@ -25,6 +26,34 @@ def forget_user(username: str, pk=None) -> None:
     local_users.pop(username)
     if pk is not None:
         local_users.pop(("pk", str(pk)))
+        local_users.pop(("claims", str(pk)))
+
+
+def mapped_user(key, fingerprint: str | None):
+    """Return the cached user found by ``key`` when it was made from the same claims."""
+    pk = local_users.get(key)
+    entry = local_users.get(("claims", str(pk))) if pk is not None else None
+    return entry[1] if entry is not None and entry[0] == fingerprint else None
+
+
+def keep_mapped_user(key, fingerprint: str | None, user, expires_at: float) -> None:
+    """Cache ``user`` under ``key`` (any way of finding it) and its claims' fingerprint.
+
+    The user itself is kept by primary key, so a change to its row drops it whatever key
+    found it (the keys only point to the primary key).
+    """
+    local_users.set(key, user.pk, expires_at)
+    local_users.set(("claims", str(user.pk)), (fingerprint, user), expires_at)
+
+
+def identity_key(realm: str, sub: str) -> tuple[str, str, str]:
+    """Return the cache key of the provider account (realm, sub)."""
+    return ("oidc", realm, sub)
+
+
+def forget_identity(sender, instance, **kwargs) -> None:
+    """post_save/post_delete receiver for OidcIdentity: the link of an account changed."""
+    local_users.pop(identity_key(instance.realm, instance.sub))
 
 
 def request_copy(user):

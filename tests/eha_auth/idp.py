@@ -85,6 +85,27 @@ class Idp:
     def retire_key(self, realm: str, kid: str) -> None:
         self._admin("POST", f"realms/{realm}/keys/{kid}/retire")
 
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        """Keep the key published for verification; stop signing with it (Keycloak: passive)."""
+        self._admin("POST", f"realms/{realm}/keys/{kid}/passive")
+
+    def create_user(self, realm: str, username: str, required_actions=(), **fields) -> str:
+        """Create a user (password ``seed.password(realm, username)`` unless given); its ``sub``.
+
+        ``fields``: password, first_name, last_name, email; ``required_actions`` are
+        Keycloak's names (UPDATE_PASSWORD, CONFIGURE_TOTP, VERIFY_PROFILE, ...).
+        """
+        return self._admin("POST", f"realms/{realm}/users", json={
+            "username": username, "required_actions": list(required_actions), **fields})["id"]
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        self._admin("POST", f"realms/{realm}/users/{username}", json={"username": new_username})
+
+    def delete_user(self, realm: str, username: str) -> None:
+        answer = self.http.delete(f"{self.url}/_admin/realms/{realm}/users/{username}",
+                                  headers={"X-Idp-Admin": ADMIN_TOKEN}, timeout=30)
+        answer.raise_for_status()
+
     def set_backchannel_logout_uri(self, realm: str, client_id: str, uri: str) -> None:
         self.configure_client(realm, client_id, {"backchannel_logout_uri": uri})
 
@@ -95,13 +116,6 @@ class Idp:
     def sessions(self, realm: str, username: str) -> list[str]:
         """The user's live provider sessions."""
         return self._admin("GET", f"realms/{realm}/users/{username}/sessions")["sessions"]
-
-    def create_user(self, realm: str, username: str, password: str,
-                    required_actions=(), **profile: str) -> None:
-        """Create (or replace) a user; ``profile``: first_name, last_name, email."""
-        self._admin("POST", f"realms/{realm}/users", json={
-            "username": username, "password": password,
-            "required_actions": list(required_actions), **profile})
 
     def keys(self, realm: str) -> dict:
         return self._admin("GET", f"realms/{realm}/keys")

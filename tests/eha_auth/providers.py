@@ -8,6 +8,7 @@ provider that hangs), tests use ``idp`` directly and are not part of this suite.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -25,6 +26,7 @@ LOGGED_OUT = "/logged-out/"
 BACKCHANNEL = "/backchannel-logout/"
 #: Keycloak 25+'s client attribute behind "Always use lightweight access token".
 LIGHTWEIGHT = "client.use.lightweight.access.token.enabled"
+KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
 
 
 class Provider:
@@ -131,12 +133,13 @@ class Provider:
         """Return the ids of the user's live sessions at the provider."""
         raise NotImplementedError
 
-    # Provider answers and errors (conformance/test_errors.py).
+    # Users and signing keys: administration as an operator does it.
 
-    def create_user(self, realm: str, username: str, required_actions=()) -> None:
-        """Create a user (password ``seed.password``, a full profile) with required actions.
+    def create_user(self, realm: str, username: str, required_actions=()) -> str:
+        """Create (or replace) a user with a full profile and password ``seed.password``.
 
-        Required actions are Keycloak's names: UPDATE_PASSWORD, CONFIGURE_TOTP, ...
+        ``required_actions`` are Keycloak's names (UPDATE_PASSWORD, CONFIGURE_TOTP, ...).
+        Return the new account's ``sub``.
         """
         raise NotImplementedError
 
@@ -144,6 +147,25 @@ class Provider:
     def profile(realm: str, username: str) -> dict:
         return {"first_name": username.title(), "last_name": "Tester",
                 "email": f"{username}@{realm}.test"}
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        """Change the user's username; its ``sub`` stays."""
+        raise NotImplementedError
+
+    def delete_user(self, realm: str, username: str) -> None:
+        raise NotImplementedError
+
+    def rotate_key(self, realm: str) -> str:
+        """Add a signing key that signs from now on (older keys stay published); return its kid."""
+        raise NotImplementedError
+
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        """Make a key passive: still published for verification, no longer signing."""
+        raise NotImplementedError
+
+    def disable_key(self, realm: str, kid: str) -> None:
+        """Disable a key: no longer published, so its tokens cannot be verified."""
+        raise NotImplementedError
 
 
 class Browser(requests.Session):
@@ -220,13 +242,29 @@ class LocalProvider(Provider):
     def sessions(self, realm: str, username: str) -> list[str]:
         return self.idp.sessions(realm, username)
 
-    # Provider answers and errors (conformance/test_errors.py).
+    # Users and signing keys.
 
-    def create_user(self, realm: str, username: str, required_actions=()) -> None:
-        password = seed.password(realm, username)
-        logcheck.register(password)
-        self.idp.create_user(realm, username, password, required_actions,
-                             **self.profile(realm, username))
+    def create_user(self, realm: str, username: str, required_actions=()) -> str:
+        logcheck.register(seed.password(realm, username))
+        with contextlib.suppress(requests.HTTPError):  # no such user yet
+            self.idp.delete_user(realm, username)
+        return self.idp.create_user(realm, username, required_actions,
+                                    **self.profile(realm, username))
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        self.idp.rename_user(realm, username, new_username)
+
+    def delete_user(self, realm: str, username: str) -> None:
+        self.idp.delete_user(realm, username)
+
+    def rotate_key(self, realm: str) -> str:
+        return self.idp.add_key(realm)
+
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        self.idp.deactivate_key(realm, kid)
+
+    def disable_key(self, realm: str, kid: str) -> None:
+        self.idp.retire_key(realm, kid)
 
     # -- Token shapes: audience, issuer, lightweight tokens ----------------------------
 
@@ -281,17 +319,63 @@ class KeycloakProvider(Provider):
         return [session["id"] for session in
                 self.admin(realm).get_sessions(self.user_id(realm, username))]
 
-    # Provider answers and errors (conformance/test_errors.py).
+    # Users and signing keys.
 
-    def create_user(self, realm: str, username: str, required_actions=()) -> None:
+    def create_user(self, realm: str, username: str, required_actions=()) -> str:
         logcheck.register(seed.password(realm, username))
         admin, profile = self.admin(realm), self.profile(realm, username)
         existing = admin.get_user_id(username)
         if existing:
             admin.delete_user(existing)
-        keycloak.create_user(admin, seed, realm, username, profile["first_name"],
-                             profile["last_name"], profile["email"],
-                             required_actions=required_actions)
+        return keycloak.create_user(admin, seed, realm, username, profile["first_name"],
+                                    profile["last_name"], profile["email"],
+                                    required_actions=required_actions)
+
+    def rename_user(self, realm: str, username: str, new_username: str) -> None:
+        """Rename through the admin API, which needs the realm's "Edit username" on."""
+        admin = self.admin(realm)
+        allowed = admin.get_realm(realm).get("editUsernameAllowed", False)
+        if not allowed:
+            admin.update_realm(realm, {"editUsernameAllowed": True})
+        try:
+            admin.update_user(self.user_id(realm, username), {"username": new_username})
+        finally:
+            if not allowed:
+                admin.update_realm(realm, {"editUsernameAllowed": False})
+
+    def delete_user(self, realm: str, username: str) -> None:
+        self.admin(realm).delete_user(self.user_id(realm, username))
+
+    def rotate_key(self, realm: str) -> str:
+        """Add an ``rsa-generated`` key provider above every other; return its key's kid."""
+        admin = self.admin(realm)
+        top = max(int(key.get("providerPriority", 0)) for key in self.signing_keys(realm))
+        component = admin.create_component({
+            "name": f"rsa-rotated-{top + 100}", "providerId": "rsa-generated",
+            "providerType": KEY_PROVIDER, "parentId": admin.get_realm(realm)["id"],
+            "config": {"priority": [str(top + 100)], "active": ["true"], "enabled": ["true"],
+                       "keySize": ["2048"], "algorithm": ["RS256"]}})
+        return next(key["kid"] for key in self.signing_keys(realm)
+                    if key["providerId"] == component)
+
+    def deactivate_key(self, realm: str, kid: str) -> None:
+        self._configure_key(realm, kid, active=["false"])
+
+    def disable_key(self, realm: str, kid: str) -> None:
+        self._configure_key(realm, kid, enabled=["false"])
+
+    def signing_keys(self, realm: str) -> list[dict]:
+        """The realm's RS256 keys as the admin API lists them (kid, providerId, status...)."""
+        return [key for key in self.admin(realm).get_keys()["keys"]
+                if key.get("algorithm") == "RS256"]
+
+    def _configure_key(self, realm: str, kid: str, **config) -> None:
+        admin = self.admin(realm)
+        provider_id = next(key["providerId"] for key in self.signing_keys(realm)
+                           if key["kid"] == kid)
+        component = admin.get_component(provider_id)
+        admin.update_component(provider_id, {
+            **component, "config": {**component.get("config", {}), **config}})
 
     # -- Token shapes: audience, issuer, lightweight tokens ----------------------------
 

@@ -61,6 +61,14 @@ def test_one_keycloak_client_per_realm_reused_with_timeouts(settings):
     assert keycloak_client("alpha").connection.timeout == (1, 2)  # settings read on each use
 
 
+def test_a_provider_under_a_path_is_called_under_it(settings):
+    """python-keycloak joins its paths to the server URL: /auth must not be dropped."""
+    from eha_auth.oidc.client import keycloak_client
+
+    settings.KEYCLOAK_SERVER_URL = "http://127.0.0.1:9/auth/realms"
+    assert keycloak_client("alpha").connection.base_url == "http://127.0.0.1:9/auth/"
+
+
 def test_concurrent_token_grants_all_succeed(idp):
     """Requests overlap in the suite (a delayed grant finishes during later tests)."""
     def grants(_) -> list[int]:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from example.idp import seed
 
+from eha_auth.models import OidcIdentity
 from eha_auth.oidc.users import UserMapper, map_user
+from eha_auth.usercache import local_users
 from tests.eha_auth.conftest import SERVICE
+from tests.harness import logcheck
+
+LOGIN = f"/-/{SERVICE}/accounts/login/"
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("auth_settings")]
 CLAIMS = {"preferred_username": "dana", "given_name": "Dana", "family_name": "Diaz",
@@ -93,3 +102,78 @@ def test_group_change_drops_the_cached_user():
     with CaptureQueriesContext(connection) as queries:
         map_user("alpha", CLAIMS)
     assert len(queries) >= 1  # read again after the change
+
+
+# -- the provider account (realm, sub) identifies the user ---------------------------------
+
+
+def account_claims(settings, sub: str, name: str = "dana", **extra) -> dict:
+    """Claims as the realm's issuer sends them: ``sub`` names the account."""
+    issuer = getattr(settings, "KEYCLOAK_ISSUER_URL", None) or settings.KEYCLOAK_SERVER_URL
+    return {**CLAIMS, "iss": f"{issuer}/alpha", "sub": sub,
+            "preferred_username": name, **extra}
+
+
+def test_claims_of_the_realms_issuer_link_the_user_to_the_account(settings):
+    user = map_user("alpha", account_claims(settings, "sub-1"))
+    assert OidcIdentity.objects.get(realm="alpha", sub="sub-1").user == user
+
+
+def test_claims_of_another_issuer_are_found_by_name_and_not_linked(settings):
+    claims = {**account_claims(settings, "sub-1"), "iss": "https://elsewhere.test/"}
+    assert map_user("alpha", claims).username == "alpha__dana"
+    assert not OidcIdentity.objects.exists()
+
+
+def test_the_account_is_found_whatever_its_name(settings):
+    first = map_user("alpha", account_claims(settings, "sub-1"))
+    with CaptureQueriesContext(connection) as queries:
+        renamed = map_user("alpha", account_claims(settings, "sub-1", "dina"))
+    assert renamed.pk == first.pk and renamed.username == "alpha__dina"
+    updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1  # the username only: the other fields did not change
+
+
+def test_a_new_account_never_takes_an_old_accounts_user(settings, caplog):
+    first = map_user("alpha", account_claims(settings, "sub-1"))
+    with caplog.at_level(logging.WARNING, logger="eha_auth.oidc"):
+        assert map_user("alpha", account_claims(settings, "sub-2")) is None
+    assert "user alpha__dana of realm alpha refused" in caplog.text
+    assert list(get_user_model().objects.all()) == [first]
+
+
+def test_deleting_the_link_lets_the_new_account_have_the_user(settings):
+    """What an administrator does to hand a user to the new account (README, Users)."""
+    first = map_user("alpha", account_claims(settings, "sub-1"))
+    assert map_user("alpha", account_claims(settings, "sub-2")) is None
+    OidcIdentity.objects.filter(user=first).delete()
+    assert map_user("alpha", account_claims(settings, "sub-2")).pk == first.pk
+    assert map_user("alpha", account_claims(settings, "sub-1")) is None  # at once, not cached
+
+
+def test_an_over_long_subject_is_refused(settings):
+    assert map_user("alpha", account_claims(settings, "s" * 256)) is None
+    assert not get_user_model().objects.exists()
+
+
+def test_an_inactive_linked_user_stays_out_after_a_rename(settings):
+    user = map_user("alpha", account_claims(settings, "sub-1"))
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    local_users.clear()
+    assert map_user("alpha", account_claims(settings, "sub-1", "dina")) is None
+
+
+def test_login_of_a_new_account_with_an_old_name_is_refused(client, settings, idp):
+    """Keycloak login (the password grant) maps users as gateway tokens do."""
+    name = f"relogin-{secrets.token_hex(4)}"
+    logcheck.register(seed.password("alpha", name))
+    settings.KEYCLOAK_BEHIND_SCENES = True
+    form = {"realm": "alpha", "username": name, "password": seed.password("alpha", name)}
+    profile = {"first_name": "Re", "last_name": "Login", "email": f"{name}@alpha.test"}
+    idp.create_user("alpha", name, **profile)  # a full profile: Verify Profile is satisfied
+    assert client.post(LOGIN, form).status_code == 302
+    client.logout()
+    idp.delete_user("alpha", name)
+    idp.create_user("alpha", name, **profile)
+    answer = client.post(LOGIN, form)
+    assert answer.status_code == 400 and client.get("/whoami/").json()["user"] is None

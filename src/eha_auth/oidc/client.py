@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +18,11 @@ from .errors import AccountNotReady, ProviderRejected, ProviderUnavailable, Real
 
 logger = logging.getLogger("eha_auth.oidc")
 T = TypeVar("T")
+
+#: Calls made to the provider by this process, by what was asked ("certs", "token"...):
+#: what monitoring and tests read to see how often the provider is called.
+provider_calls: Counter[str] = Counter()
+_calls_lock = threading.Lock()
 
 # python-keycloak sets per-call headers (Authorization, Content-Type) on the client's shared
 # connection, so one client must not serve two threads at once: one client per realm and
@@ -60,6 +66,8 @@ def keycloak_client(realm: str,
 def call_provider(realm: str, what: str, call: Callable[[KeycloakOpenID], T],
                   as_client: tuple[str, str | None] | None = None) -> T:
     """Run ``call`` with the realm's client; map failures to ProviderUnavailable/Rejected."""
+    with _calls_lock:
+        provider_calls[what] += 1
     try:
         return call(keycloak_client(realm, as_client))
     except KeycloakConnectionError as exc:

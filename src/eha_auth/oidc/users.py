@@ -1,14 +1,20 @@
-"""From verified claims to a local user: realm-prefixed, written only when claims change.
+"""From verified claims to a local user: found by (realm, ``sub``), written only on change.
 
 Keycloak login, gateway tokens, and any other OpenID way in (social login, CAS) share
 ``UserMapper.map_user(realm, claims)``; customise it by subclassing its hooks and naming
 the subclass in KEYCLOAK_USER_MAPPER.
+
+A user is named ``{realm}__{preferred_username}`` but found by the provider account it was
+made from, an ``OidcIdentity`` (realm, ``sub``), since only ``iss`` and ``sub`` are stable
+(OpenID Connect Core section 5.7): a user renamed at the provider keeps their account, and
+a new account that reuses an old name never gets the old account.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from functools import lru_cache
 from typing import Any
@@ -20,8 +26,12 @@ from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
-from ..usercache import local_users, request_copy
+from ..models import OidcIdentity
+from ..usercache import identity_key, keep_mapped_user, mapped_user, request_copy
 from ..users import realm_username
+
+logger = logging.getLogger("eha_auth.oidc")
+SUB_MAX_LENGTH = OidcIdentity._meta.get_field("sub").max_length or 255
 
 
 class UserMapper:
@@ -34,31 +44,47 @@ class UserMapper:
 
     def map_user(self, realm: str, claims: dict[str, Any]):
         """Return the active user of ``claims`` in ``realm``, or None."""
-        username, fingerprint = self.identify(realm, claims)
-        if not username:
+        key, fingerprint = self.identify(realm, claims)
+        if key is None:
             return None
-        cached = local_users.get(username)
-        if cached is not None and cached[0] == fingerprint:
-            user = cached[1]
-        else:
-            user = self.get_or_create_user(realm, username, claims)
+        user = mapped_user(key, fingerprint)
+        if user is None:
+            user = self.find_user(realm, claims)
             if user is None:
                 return None
-            local_users.set(username, (fingerprint, user),
-                            time.time() + app_settings.KEYCLOAK_USER_CACHE_SECONDS)
+            keep_mapped_user(key, fingerprint, user,
+                             time.time() + app_settings.KEYCLOAK_USER_CACHE_SECONDS)
         return request_copy(user) if user.is_active else None
 
-    def identify(self, realm: str, claims: dict[str, Any]) -> tuple[str | None, str | None]:
-        """Return (username, claims hash), computed once per verified token."""
+    def identify(self, realm: str, claims: dict[str, Any]) -> tuple[Any, str | None]:
+        """Return (cache key, claims hash), computed once per verified token.
+
+        The key is the account, (realm, sub), when ``get_identity`` names one, else the
+        username; None when the claims hold no usable username.
+        """
         memo = getattr(claims, "memo", None)
-        key = (type(self), realm)
-        if memo is not None and key in memo:
-            return memo[key]
+        memo_key = (type(self), realm)
+        if memo is not None and memo_key in memo:
+            return memo[memo_key]
         username = self.get_username(realm, claims)
-        found = (username, self.claims_hash(realm, claims) if username else None)
+        sub = self.get_identity(realm, claims) if username else None
+        key = identity_key(realm, sub) if sub else username
+        found = (key, self.claims_hash(realm, claims) if key else None)
         if memo is not None:
-            memo[key] = found
+            memo[memo_key] = found
         return found
+
+    def get_identity(self, realm: str, claims: dict[str, Any]) -> str | None:
+        """Return the ``sub`` naming the user's account, or None to find the user by name.
+
+        A subject names an account only at its issuer (OpenID Connect Core section 5.7):
+        claims of the realm's issuer (every verified token) have one; claims from another
+        provider (a social login) are found by username.
+        """
+        sub, base = claims.get("sub"), app_settings.KEYCLOAK_ISSUER_URL
+        if not realm or not base or not isinstance(sub, str) or not sub:
+            return None
+        return sub if claims.get("iss") == f"{base}/{realm}" else None
 
     def get_username(self, realm: str, claims: dict[str, Any]) -> str | None:
         """Return the stored username: ``{realm}__{preferred_username}``."""
@@ -68,6 +94,87 @@ class UserMapper:
         username = realm_username(realm, name.strip())
         max_length = get_user_model()._meta.get_field("username").max_length or 150
         return username if len(username) <= max_length else None
+
+    def find_user(self, realm: str, claims: dict[str, Any]):
+        """Return the user of ``claims`` from the database: linked, created or updated; or None."""
+        username = self.get_username(realm, claims)
+        sub = self.get_identity(realm, claims)
+        if username is None:
+            return None
+        if sub is None:
+            return self.get_or_create_user(realm, username, claims)
+        if len(sub) > SUB_MAX_LENGTH:
+            logger.warning("user %s of realm %s refused: sub longer than %d characters",
+                           username, realm, SUB_MAX_LENGTH)
+            return None
+        user = self.linked_user(realm, sub)
+        if user is None:
+            return self.first_login(realm, sub, username, claims)
+        self.rename_user(user, realm, username)
+        self.update_user(user, realm, claims)
+        return user
+
+    def linked_user(self, realm: str, sub: str):
+        """Return the user linked to the account (realm, sub), or None."""
+        identity = OidcIdentity.objects.select_related("user").filter(realm=realm, sub=sub).first()
+        return identity.user if identity is not None else None
+
+    def first_login(self, realm: str, sub: str, username: str, claims: dict[str, Any]):
+        """Return the user of an account seen for the first time, linked to it; or None."""
+        try:
+            with transaction.atomic():
+                user, created = self.link_user(realm, sub, username, claims)
+        except IntegrityError:  # linked or created by a concurrent request
+            user, created = self.linked_user(realm, sub), False
+        if user is not None and not created:
+            self.update_user(user, realm, claims)
+        return user
+
+    def link_user(self, realm: str, sub: str, username: str,
+                  claims: dict[str, Any]) -> tuple[Any, bool]:
+        """Link the account to the user named ``username``; return (user or None, created).
+
+        A missing user is created (when ``create_users``). An existing user not yet linked
+        in this realm (made before users were linked) is linked. A user linked to another
+        account is never handed over: the provider account is new (deleted and created
+        again with the same name), so it is refused until an administrator decides.
+        """
+        model = get_user_model()
+        user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
+        created = user is None
+        if created:
+            if not self.create_users:
+                return None, False
+            user = self.create_user(realm, username, claims)
+        elif OidcIdentity.objects.filter(realm=realm, user=user).exists():
+            logger.warning(
+                "user %s of realm %s refused: the local user belongs to another account at "
+                "the provider (sub %s is new); delete or rename the local user, or its "
+                "OpenID Connect identity, to let this account in", username, realm, sub)
+            return None, False
+        OidcIdentity.objects.create(realm=realm, sub=sub, user=user)
+        return user, created
+
+    def rename_user(self, user, realm: str, username: str) -> None:
+        """Follow a rename at the provider, unless another user already has the new name."""
+        model = get_user_model()
+        old = user.get_username()
+        if old == username:
+            return
+        if model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists():
+            logger.warning("user %s of realm %s is now %s at the provider, a name another "
+                           "local user has: the username stays %s", old, realm, username, old)
+            return
+        setattr(user, model.USERNAME_FIELD, username)
+        try:
+            with transaction.atomic():
+                user.save(update_fields=[model.USERNAME_FIELD])
+        except IntegrityError:  # taken meanwhile by a concurrent request
+            setattr(user, model.USERNAME_FIELD, old)
+            logger.warning("user %s of realm %s could not be renamed to %s (name taken)",
+                           old, realm, username)
+            return
+        logger.info("user %s of realm %s renamed to %s, as at the provider", old, realm, username)
 
     def get_user_fields(self, claims: dict[str, Any]) -> dict[str, str]:
         """Return the user fields copied from the claims."""
@@ -91,6 +198,7 @@ class UserMapper:
         return sorted(role for role in roles or [] if isinstance(role, str))
 
     def get_or_create_user(self, realm: str, username: str, claims: dict[str, Any]):
+        """Return the user named ``username`` (created when missing): claims without a subject."""
         model = get_user_model()
         user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
         if user is None:

@@ -127,8 +127,8 @@ def map_user(backend, details, response=None, realm=None, social=None, *args,
                        backend.name, username)
         raise AuthForbidden(backend, "user exists and is not linked")
     user = mapper.map_user(realm, claims)
-    if user is None:
-        raise AuthForbidden(backend, "inactive user")
+    if user is None:  # inactive, or the name belongs to another account (eha_auth.oidc logs it)
+        raise AuthForbidden(backend, "no active user for this account")
     user.eha_realm = realm
     return {"user": user, "is_new": existing is None}
 
