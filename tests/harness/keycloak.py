@@ -18,8 +18,11 @@ while tokens carry the front-end URL (``http://localhost:<port>``, Keycloak's
 
 from __future__ import annotations
 
+import copy
 import glob
+import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -183,38 +186,38 @@ def keycloak_server(relative_path: str | None = None) -> KeycloakServer:
 # -- realms, clients and users: the README's "Keycloak setup", done through the admin API ----
 
 
-def audience_mapper(audience: str) -> dict:
-    """An Audience mapper putting ``audience`` in access tokens (README, Keycloak setup)."""
-    return {"name": f"audience {audience}", "protocol": "openid-connect",
-            "protocolMapper": "oidc-audience-mapper",
-            "config": {"included.client.audience": audience, "access.token.claim": "true",
-                       "id.token.claim": "false", "introspection.token.claim": "true"}}
+def readme_clients() -> dict[str, dict]:
+    """Return the client representations of the README's "Keycloak setup", by clientId."""
+    section = (ROOT / "README.md").read_text().split("\n### Keycloak setup\n", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    clients = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
+    return {client["clientId"]: client for client in clients}
 
 
 def app_client(client_id: str, secret: str) -> dict:
-    """This app's confidential client, as the README's Keycloak setup describes it."""
-    return {
-        "clientId": client_id, "enabled": True, "protocol": "openid-connect",
-        "publicClient": False, "secret": secret, "clientAuthenticatorType": "client-secret",
-        "standardFlowEnabled": True, "directAccessGrantsEnabled": True,
-        "implicitFlowEnabled": False, "serviceAccountsEnabled": False,
-        "frontchannelLogout": False, "redirectUris": [],
-        "attributes": {"pkce.code.challenge.method": "S256",
-                       "backchannel.logout.session.required": "true",
-                       "backchannel.logout.revoke.offline.tokens": "false",
-                       "post.logout.redirect.uris": ""},
-    }
+    """This app's confidential client, exactly as the README's Keycloak setup shows it.
+
+    Its example URIs stay: the tests register their own sites' URIs beside them.
+    """
+    client = copy.deepcopy(readme_clients()["eha"])
+    return {**client, "clientId": client_id, "secret": secret}
 
 
 def other_client(client_id: str, *, confidential: bool, secret: str, audience: str | None) -> dict:
-    """A client whose tokens reach the app through the gateway (front end, Kong, others)."""
-    client = {"clientId": client_id, "enabled": True, "protocol": "openid-connect",
-              "publicClient": not confidential, "standardFlowEnabled": True,
-              "directAccessGrantsEnabled": True, "frontchannelLogout": False,
-              "redirectUris": ["http://127.0.0.1/*"],
-              "protocolMappers": [audience_mapper(audience)] if audience else []}
+    """A client whose tokens reach the app through the gateway, as the README shows one.
+
+    ``audience``: the Audience mapper's client (None: no mapper). The tests get tokens
+    from these clients by the password grant, so "Direct access grants" is on here.
+    """
+    client = copy.deepcopy(readme_clients()["survey-web"])
+    client.update(clientId=client_id, publicClient=not confidential,
+                  directAccessGrantsEnabled=True)
     if confidential:
         client["secret"] = secret
+    if audience is None:
+        client["protocolMappers"] = []
+    for mapper in client["protocolMappers"]:
+        mapper["config"]["included.client.audience"] = audience
     return client
 
 
