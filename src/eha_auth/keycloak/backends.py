@@ -45,7 +45,7 @@ class KeycloakBackend(BaseBackend):
         except ProviderRejected:
             return None
         try:
-            claims = verify_access_token(realm, tokens["access_token"])
+            claims = verify_access_token(realm, tokens["access_token"], issued_to_us=True)
             if tokens.get("id_token") or nonce is not None:
                 id_claims = verify_id_token(realm, tokens.get("id_token") or "", nonce=nonce)
                 if id_claims.get("sub") != claims.get("sub"):

@@ -120,7 +120,7 @@ def refresh(request, tokens: dict[str, Any]) -> bool:
     except ProviderUnavailable:
         return tokens["expires_at"] > time.time()  # keep the session while its token lives
     try:
-        verify_access_token(realm, answer["access_token"])
+        verify_access_token(realm, answer["access_token"], issued_to_us=True)
     except InvalidToken:
         return False
     tokens.update(access_token=answer["access_token"],

@@ -26,17 +26,30 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 verified_tokens = TTLCache()
 
 
-def verify_access_token(realm: str, token: str) -> dict[str, Any]:
-    """Return the claims of an access token of ``realm``, or raise InvalidToken."""
+def verify_access_token(realm: str, token: str, *, issued_to_us: bool = False) -> dict[str, Any]:
+    """Return the claims of an access token of ``realm``, or raise InvalidToken.
+
+    ``issued_to_us``: this client received the token itself from the token endpoint.
+    """
     if not isinstance(token, str) or len(token) > app_settings.cached("KEYCLOAK_MAX_TOKEN_BYTES"):
         raise InvalidToken("token too long")
-    # Keyed by the token itself: only verified tokens are kept, in this process only.
-    digest = (realm, token)
+    # Keyed by the token itself: only verified tokens are kept, in this process only; the
+    # two modes check different rules, so they never share an entry.
+    digest = (realm, token, issued_to_us)
     claims = verified_tokens.get(digest)
     if claims is not None:
         return claims
-    claims = decode(check_realm(realm), token, header_types=ACCESS_HEADER_TYPES,
-                    audiences=app_settings.KEYCLOAK_AUDIENCES)
+    if issued_to_us:
+        # A token the client received itself from the token endpoint is issued to it: its
+        # authorized party is this client (OIDC Core 3.1.3.7 checks the ID token's aud;
+        # Keycloak's access tokens name other audiences, such as "account").
+        claims = decode(check_realm(realm), token, header_types=ACCESS_HEADER_TYPES,
+                        audiences=None, require=["exp", "iat", "iss", "sub"])
+        if claims.get("azp") != app_settings.KEYCLOAK_CLIENT_ID:
+            raise InvalidToken("token issued to another client")
+    else:
+        claims = decode(check_realm(realm), token, header_types=ACCESS_HEADER_TYPES,
+                        audiences=app_settings.KEYCLOAK_AUDIENCES)
     check_access_claims(claims)
     claims = VerifiedClaims(claims)
     expires_at = min(float(claims["exp"]), time.time() + app_settings.KEYCLOAK_TOKEN_CACHE_SECONDS)
@@ -51,7 +64,8 @@ def check_access_claims(claims: dict) -> None:
     azp = claims.get("azp")
     if azp is not None and azp not in app_settings.KEYCLOAK_AUTHORIZED_PARTIES:
         raise InvalidToken("azp not accepted")
-    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    audience = claims.get("aud", [])
+    audiences = audience if isinstance(audience, list) else [audience]
     if azp is None and len(audiences) > 1:
         raise InvalidToken("azp missing")  # OIDC Core 3.1.3.7: several audiences need azp
 
@@ -95,9 +109,12 @@ def realm_of_token(token: str) -> str:
     return realm
 
 
-def decode(realm: str, token: str, *, header_types: set, audiences: list[str],
+def decode(realm: str, token: str, *, header_types: set, audiences: list[str] | None,
            require: list[str] | None = None) -> dict[str, Any]:
-    """Verify signature, algorithm, issuer, audience and times; return the claims."""
+    """Verify signature, algorithm, issuer, audience and times; return the claims.
+
+    ``audiences`` None: ``aud`` is not checked (the caller checks ``azp`` instead).
+    """
     header = _header(token, header_types)
     key = jwks.signing_key(realm, header.get("kid"))
     algorithm = header["alg"]
@@ -110,7 +127,7 @@ def decode(realm: str, token: str, *, header_types: set, audiences: list[str],
             token, key.key, algorithms=[algorithm], audience=audiences, issuer=issuer(realm),
             leeway=leeway,
             options={"require": require or ["exp", "iat", "iss", "sub", "aud"],
-                     "verify_aud": True, "verify_iss": True, "verify_exp": True,
+                     "verify_aud": audiences is not None, "verify_iss": True, "verify_exp": True,
                      "verify_nbf": True, "verify_iat": True})
     except jwt.PyJWTError as exc:
         raise InvalidToken(type(exc).__name__) from exc
