@@ -81,6 +81,8 @@ class Application(AbstractApplication):
     # Extra audiences for the access token (Keycloak's "audience" mapper).
     audiences = models.TextField(blank=True, default="")
     backchannel_logout_uri = models.TextField(blank=True, default="")
+    # Keycloak's "Backchannel logout session required": logout tokens name the `sid`.
+    backchannel_logout_session_required = models.BooleanField(default=True)
 
     objects = RealmScopedManager()
 
