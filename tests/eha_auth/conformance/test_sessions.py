@@ -1,0 +1,69 @@
+"""Sessions at the provider: logout, back-channel logout and refresh, against each provider."""
+
+from __future__ import annotations
+
+import http.client
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.eha_auth.conftest import SERVICE, TEST_ACCOUNTS_URL
+from tests.eha_auth.providers import new_browser
+from tests.harness import logcheck
+
+pytestmark = pytest.mark.django_db
+ACCOUNTS = f"/-/{SERVICE}/accounts"
+LOGIN = f"{ACCOUNTS}/login/"
+
+
+def session_tokens(client) -> dict:
+    tokens = client.session["eha_auth_oidc"]
+    logcheck.register(tokens["access_token"], tokens["refresh_token"], tokens["id_token"])
+    return tokens
+
+
+def visit(url: str) -> http.client.HTTPResponse:
+    """The browser's visit to the provider, through http.client (which logs no URL)."""
+    target = urlsplit(url)
+    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=20)
+    connection.request("GET", f"{target.path}?{target.query}")
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    return answer
+
+
+# -- logout ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("registered", [True, False],
+                         ids=["post-logout-uri-registered", "post-logout-uri-unknown"])
+def test_logout_ends_the_provider_session_whatever_the_registration(
+        client, provider, settings, registered):
+    """Ended from the server before the browser is sent to the provider's logout page: a
+    post-logout redirect URI the provider does not know costs the way back, not the logout."""
+    settings.KEYCLOAK_BEHIND_SCENES = False
+    if not registered:
+        provider.drop_post_logout_redirect(TEST_ACCOUNTS_URL)
+    try:
+        browser = new_browser()
+        auth_url = client.post(LOGIN, {"realm": "alpha", "next": "/whoami/"})["Location"]
+        client.get(provider.browser_login(auth_url, browser=browser))
+        sid = session_tokens(client)["sid"]
+        assert sid in provider.sessions("alpha", "alice")
+
+        answer = client.post(f"{ACCOUNTS}/logout/")
+        assert answer.status_code == 302 and client.get("/whoami/").json()["user"] is None
+        assert sid not in provider.sessions("alpha", "alice")
+        back = visit(answer["Location"])  # RP-initiated logout in the browser
+        if registered:
+            assert back.status == 302
+            assert back.getheader("Location") == f"{TEST_ACCOUNTS_URL}/logged-out/"
+        else:
+            assert back.status == 400  # the provider's "Invalid redirect uri" page
+
+        # Signing in again asks for the password: the provider's cookies lead nowhere.
+        auth_url = client.post(LOGIN, {"realm": "alpha", "next": "/whoami/"})["Location"]
+        assert provider.silent_login(auth_url, browser) is None
+    finally:
+        provider.register_site(TEST_ACCOUNTS_URL)
