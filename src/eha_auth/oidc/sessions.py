@@ -75,19 +75,24 @@ def _index(session_key: str | None, realm: str, claims: dict) -> None:
 
 
 def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
-    """End every session of ``sid`` (or of ``sub``): return how many were deleted."""
+    """End the sessions of ``sid``, or with no ``sid`` every session of ``sub``; return
+    how many were deleted.
+
+    OIDC Back-Channel Logout 1.0 section 2.4: a logout token naming a ``sid`` ends that
+    provider session only (the user's other devices stay signed in); one naming only a
+    ``sub`` ends all of the user's sessions.
+    """
+    kind, value = ("sid", sid) if sid else ("sub", sub)
+    if not value:
+        return 0
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    now = time.time()
-    for kind, value in (("sid", sid), ("sub", sub)):
-        if not value:
-            continue
-        cache.set(_key(ENDED_KEY, realm, kind, value), now, settings.SESSION_COOKIE_AGE)
-        for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
-            if store().exists(session_key):
-                store(session_key=session_key).delete()
-                ended += 1
-        cache.delete(_key(INDEX_KEY, realm, kind, value))
+    cache.set(_key(ENDED_KEY, realm, kind, value), time.time(), settings.SESSION_COOKIE_AGE)
+    for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
+        if store().exists(session_key):
+            store(session_key=session_key).delete()
+            ended += 1
+    cache.delete(_key(INDEX_KEY, realm, kind, value))
     return ended
 
 

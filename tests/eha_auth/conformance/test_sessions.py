@@ -6,11 +6,14 @@ import http.client
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from tests.eha_auth.conftest import SERVICE, TEST_ACCOUNTS_URL
+from tests.eha_auth.live import live_site, live_site_database, sign_in, whoami
 from tests.eha_auth.providers import new_browser
 from tests.harness import logcheck
 
+__all__ = ["live_site", "live_site_database"]  # the fixtures, used by name
 pytestmark = pytest.mark.django_db
 ACCOUNTS = f"/-/{SERVICE}/accounts"
 LOGIN = f"{ACCOUNTS}/login/"
@@ -67,3 +70,40 @@ def test_logout_ends_the_provider_session_whatever_the_registration(
         assert provider.silent_login(auth_url, browser) is None
     finally:
         provider.register_site(TEST_ACCOUNTS_URL)
+
+
+# -- back-channel logout --------------------------------------------------------------------
+
+
+def sign_in_twice(provider, site_url: str) -> tuple[requests.Session, requests.Session, str]:
+    """Sign alice in on two devices (two provider sessions); return them and the first's id."""
+    before = set(provider.sessions("alpha", "alice"))
+    first = sign_in(site_url)
+    (first_sid,) = set(provider.sessions("alpha", "alice")) - before
+    second = sign_in(site_url)
+    assert whoami(first, site_url) == whoami(second, site_url) == "alpha__alice"
+    return first, second, first_sid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_one_provider_session_ends_only_its_session_here(provider, live_site):
+    """The provider names the session (``sid``): the user's other devices stay signed in."""
+    (site,) = live_site(EHA_TEST_BEHIND_SCENES="1")
+    first, second, first_sid = sign_in_twice(provider, site.url)
+    provider.end_session("alpha", first_sid)  # the provider sends a back-channel logout
+    assert whoami(first, site.url) is None
+    assert whoami(second, site.url) == "alpha__alice"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logout_token_naming_only_the_user_ends_all_of_its_sessions(provider, live_site):
+    """Without "session required" the provider names only the user (``sub``)."""
+    (site,) = live_site(EHA_TEST_BEHIND_SCENES="1")
+    first, second, first_sid = sign_in_twice(provider, site.url)
+    provider.set_backchannel_session_required(False)
+    try:
+        provider.end_session("alpha", first_sid)
+    finally:
+        provider.set_backchannel_session_required(True)
+    assert whoami(first, site.url) is None
+    assert whoami(second, site.url) is None
