@@ -9,9 +9,10 @@ import pytest
 import requests
 
 from tests.eha_auth.conftest import SERVICE, TEST_ACCOUNTS_URL
-from tests.eha_auth.live import live_site, live_site_database, sign_in, whoami
+from tests.eha_auth.live import expire_tokens, live_site, live_site_database, sign_in, whoami
 from tests.eha_auth.providers import new_browser
 from tests.harness import logcheck
+from tests.harness.threads import together
 
 __all__ = ["live_site", "live_site_database"]  # the fixtures, used by name
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,34 @@ def test_logout_token_naming_only_the_user_ends_all_of_its_sessions(provider, li
         provider.set_backchannel_session_required(True)
     assert whoami(first, site.url) is None
     assert whoami(second, site.url) is None
+
+
+# -- refresh --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("processes", [1, 3], ids=["threads", "processes"])
+def test_concurrent_requests_refresh_a_session_once(provider, live_site, processes):
+    """Requests of one session find its access token due together: one refresh between them,
+    even where a refresh token is single use and reusing it ends the session."""
+    # One process: its threads share an in-process cache. Several: a database cache.
+    cache = {"EHA_TEST_CACHE": "locmem"} if processes == 1 else {}
+    sites = live_site(processes, EHA_TEST_BEHIND_SCENES="1", **cache)
+    urls = [site.url for site in sites] * (8 // processes + 1)
+    with provider.single_use_refresh_tokens("alpha"):
+        browser = sign_in(sites[0].url)
+        cookies = browser.cookies.get_dict()
+        expire_tokens(browser, sites[0].url)
+        with provider.counting_refreshes("alpha") as refreshes:
+            users = together(lambda url: whoami(requests_with(cookies), url), urls[:8])
+            assert users == ["alpha__alice"] * 8
+            assert refreshes() == 1
+            expire_tokens(browser, sites[-1].url)  # the new refresh token works
+            assert whoami(browser, sites[-1].url) == "alpha__alice"
+            assert refreshes() == 2
+
+
+def requests_with(cookies: dict) -> requests.Session:
+    session = new_browser()
+    session.cookies.update(cookies)
+    return session
