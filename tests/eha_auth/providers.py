@@ -353,4 +353,4 @@ class KeycloakProvider(Provider):
         page.wait_for_url(re.compile(re.escape(self.issuer(realm)) + r"/protocol/openid-connect/"))
         page.fill("input#username", username)
         page.fill("input#password", seed.password(realm, username))
-        page.click("input#kc-login")
+        page.click("#kc-login")  # a <button> in the keycloak.v2 theme
