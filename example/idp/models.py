@@ -106,6 +106,8 @@ class Application(AbstractApplication):
     # Keycloak's client attributes, by Keycloak's names and string values
     # (e.g. "client.use.lightweight.access.token.enabled": "true").
     attributes = models.JSONField(blank=True, default=dict)
+    # Keycloak's "Backchannel logout session required": logout tokens name the `sid`.
+    backchannel_logout_session_required = models.BooleanField(default=True)
 
     objects = RealmScopedManager()
 

@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -14,6 +15,9 @@ from django.http import JsonResponse
 
 current_realm: ContextVar[str | None] = ContextVar("current_realm", default=None)
 current_base_url: ContextVar[str] = ContextVar("current_base_url", default="")
+# The browser's provider session (its sign-in), while the authorization endpoint runs.
+current_sso_session: ContextVar[str | None] = ContextVar("current_sso_session", default=None)
+SSO_SESSION_KEY = "idp_sid"
 
 REALM_PATH = re.compile(r"^/realms/(?P<realm>[^/]+)")
 SEPARATOR = ":"
@@ -59,9 +63,12 @@ class RealmMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        paths = ["total", request.path]
+        if request.method == "POST" and request.path.endswith("/token"):
+            # Per grant type too: tests count refreshes apart from sign-ins.
+            paths.append(f"{request.path} {request.POST.get('grant_type')}")
         with requests_lock:
-            requests_seen["total"] += 1
-            requests_seen[request.path] += 1
+            requests_seen.update(paths)
         match = REALM_PATH.match(request.path_info)
         if not match:
             return self.get_response(request)
@@ -72,13 +79,20 @@ class RealmMiddleware:
             return JsonResponse({"error": "Realm does not exist"}, status=404)
         if delay["seconds"]:
             time.sleep(delay["seconds"])
-        realm_token = current_realm.set(name)
-        base_token = current_base_url.set(request.build_absolute_uri("/").rstrip("/"))
-        try:
+        with in_realm(request, name):
             return self.get_response(request)
-        finally:
-            current_realm.reset(realm_token)
-            current_base_url.reset(base_token)
+
+
+@contextmanager
+def in_realm(request, name: str):
+    """Make ``name`` the current realm, its issuer built from ``request``'s host."""
+    realm_token = current_realm.set(name)
+    base_token = current_base_url.set(request.build_absolute_uri("/").rstrip("/"))
+    try:
+        yield
+    finally:
+        current_realm.reset(realm_token)
+        current_base_url.reset(base_token)
 
 
 class RealmUserBackend(ModelBackend):

@@ -67,7 +67,10 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "OpenID", "profile": "Profile", "email": "Email", "roles": "Roles"},
     "DEFAULT_SCOPES": ["openid", "profile", "email"],
     "PKCE_REQUIRED": False,  # checked when the client sends a challenge; public clients must
+    # Refresh tokens are single use, as Keycloak's with "Revoke Refresh Token" on; reusing
+    # one revokes what the first use bought (see validators.RealmValidator).
     "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 LOGGING = {
     "version": 1,

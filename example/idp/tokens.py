@@ -14,6 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from .models import Subject
 from .realms import issuer, public_username
 
+# Where a code keeps the provider session it was issued in (the grant's stored claims).
+SSO_CLAIM = "idp_sid"
+
 
 def subject_of(user) -> str:
     """Return the subject of ``user``: a UUID per user row, kept through renames (as Keycloak)."""
@@ -54,10 +57,17 @@ def sign(realm, claims, header: dict | None = None, key=None) -> str:
 
 
 def session_id(request) -> str:
-    """Return the provider session of this grant: kept through refreshes (see refresh_token)."""
+    """Return the provider session of this grant: kept through refreshes (see refresh_token).
+
+    A code carries the browser's session (see RealmValidator.save_authorization_code); a
+    password grant starts a session of its own, as in Keycloak.
+    """
     if not getattr(request, "idp_sid", None):
         incoming = getattr(request, "refresh_token", None) or ""
-        request.idp_sid = incoming.split(".", 1)[0] if "." in incoming else str(uuid.uuid4())
+        claims = getattr(request, "claims", None)
+        browser = claims.get(SSO_CLAIM) if isinstance(claims, dict) else None
+        request.idp_sid = (incoming.split(".", 1)[0] if "." in incoming
+                           else browser or str(uuid.uuid4()))
     return request.idp_sid
 
 

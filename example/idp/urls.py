@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.urls import include, path
 from oauth2_provider.views import TokenView, UserInfoView
 
@@ -11,7 +12,9 @@ realm_patterns = [
 ]
 oidc_patterns = [
     path("auth", views.RealmAuthorizationView.as_view()),
-    path("token", TokenView.as_view()),
+    # One transaction (taking SQLite's write lock first): a refresh token is checked and
+    # spent at once, so of two requests spending the same one the second is a reuse.
+    path("token", transaction.atomic(TokenView.as_view())),
     path("token/introspect", views.introspect),
     path("userinfo", UserInfoView.as_view()),
     path("certs", views.certs),
@@ -29,6 +32,7 @@ admin_patterns = [
     path("realms/<str:realm>/users", views.create_user),
     path("realms/<str:realm>/users/<str:username>", views.change_user),
     path("realms/<str:realm>/users/<str:username>/sessions", views.user_sessions),
+    path("realms/<str:realm>/sessions/<str:sid>", views.delete_session),
 ]
 urlpatterns = [
     path("realms/<str:realm>", views.realm_info),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types import ResourceOwnerPasswordCredentialsGrant
 from oauthlib.openid import Server
 
 from .models import pending_actions
-from .realms import current_realm, issuer
-from .tokens import profile_claims, session_id, subject_of
+from .realms import current_realm, current_sso_session, issuer
+from .tokens import SSO_CLAIM, profile_claims, session_id, subject_of
 
 
 class RealmValidator(OAuth2Validator):
@@ -36,11 +38,40 @@ class RealmValidator(OAuth2Validator):
     def get_userinfo_claims(self, request):
         return {"sub": subject_of(request.user), **profile_claims(request.user)}
 
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        # The code remembers the browser's provider session (its stored claims come back
+        # at the token endpoint): the tokens it buys carry that session's `sid`.
+        request.claims = {**(request.claims or {}), SSO_CLAIM: current_sso_session.get()}
+        return super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        """Refresh tokens are single use, as Keycloak's with "Revoke Refresh Token" on.
+
+        A second use is refused as Keycloak refuses it, and (REFRESH_TOKEN_REUSE_PROTECTION)
+        revokes the tokens that the first use bought: Keycloak drops the client's session.
+        """
+        reused = _spent(refresh_token)
+        if super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return True
+        if reused:
+            raise errors.InvalidGrantError(
+                description="Maximum allowed refresh token reuse exceeded", request=request)
+        return False
+
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):
             return False
         # A token of another realm is not valid here.
         return request.access_token.application.realm.name == current_realm.get()
+
+
+def _spent(refresh_token: str) -> bool:
+    """Return whether ``refresh_token`` was already exchanged for new tokens."""
+    spent = get_refresh_token_model().objects.filter(
+        token_checksum=hashlib.sha256(refresh_token.encode()).hexdigest(),
+        revoked__isnull=False).first()
+    return spent is not None and get_access_token_model().objects.filter(
+        source_refresh_token=spent).exists()
 
 
 class _IdTokenHandler:

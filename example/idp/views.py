@@ -14,8 +14,10 @@ from django.conf import settings
 from django.contrib.auth import logout as django_logout
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
+from django.contrib.sessions.models import Session
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from jwcrypto import jwt
@@ -25,9 +27,12 @@ from oauth2_provider.views import AuthorizationView
 from . import seed
 from .models import Application, Realm, RealmKey, RequiredAction
 from .realms import (
+    SSO_SESSION_KEY,
     backchannel_url,
     current_realm,
+    current_sso_session,
     delay,
+    in_realm,
     issuer,
     public_username,
     requests_lock,
@@ -87,7 +92,16 @@ class RealmAuthorizationView(AuthorizationView):
         prefix = f"{current_realm.get()}:"
         if request.user.is_authenticated and not request.user.username.startswith(prefix):
             django_logout(request)  # signed in to another realm
-        return super().dispatch(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        # The browser's sign-in is one provider session: every code issued to it carries
+        # its id, as Keycloak's codes carry the user session's.
+        sid = request.session.setdefault(SSO_SESSION_KEY, str(uuid.uuid4()))
+        token = current_sso_session.set(sid)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            current_sso_session.reset(token)
 
 
 class RealmLoginView(LoginView):
@@ -115,7 +129,7 @@ def _checksum(token: str) -> str:
 
 @csrf_exempt
 def logout(request, realm):
-    """POST client_id + refresh_token: revoke (204). GET: RP-initiated logout in the browser."""
+    """POST client_id + refresh_token: end its session (204). GET: RP-initiated logout."""
     if request.method == "POST":
         client = _client(request, request.POST.get("client_id", ""))
         token = request.POST.get("refresh_token", "")
@@ -123,25 +137,26 @@ def logout(request, realm):
             token_checksum=_checksum(token), application=client, revoked__isnull=True).first()
         if client is None or refresh is None:
             return JsonResponse({"error": "invalid_grant"}, status=400)
-        sid, user = token.split(".", 1)[0], refresh.user
-        refresh.revoke()
-        _backchannel_logout(sid, user)
+        end_provider_session(token.split(".", 1)[0])
         return HttpResponse(status=204)
     return _end_session(request)
 
 
 def _end_session(request):
+    """Keycloak's order: an unknown post_logout_redirect_uri stops here, session kept."""
     hint = request.GET.get("id_token_hint", "")
-    claims = _verified_claims(hint) if hint else None
+    claims = (_verified_claims(hint) if hint else None) or {}
     redirect_to = request.GET.get("post_logout_redirect_uri", "")
-    client = Application.objects.filter(client_id=(claims or {}).get("azp", "")).first()
-    if claims:
-        for refresh in get_refresh_token_model().objects.filter(
-                token__startswith=f"{claims.get('sid')}.", revoked__isnull=True):
-            refresh.revoke()
-        _backchannel_logout(claims.get("sid"), request.user, subject=claims.get("sub"))
+    client = Application.objects.filter(
+        client_id=claims.get("azp") or request.GET.get("client_id", "")).first()
+    if redirect_to and not (client and client.post_logout_redirect_uri_allowed(redirect_to)):
+        return render(request, "idp/error.html", {"message": "Invalid redirect uri"},
+                      status=400)
+    sid = request.session.get(SSO_SESSION_KEY) or claims.get("sid")
+    if sid:
+        end_provider_session(sid)
     django_logout(request)
-    if redirect_to and client and client.post_logout_redirect_uri_allowed(redirect_to):
+    if redirect_to:
         return HttpResponseRedirect(redirect_to)
     return render(request, "idp/logged_out.html", {"realm": current_realm.get()})
 
@@ -156,21 +171,47 @@ def _verified_claims(token: str) -> dict | None:
     return None
 
 
-def _backchannel_logout(sid, user, subject=None):
-    """Send an OIDC Back-Channel Logout token to every client of the realm that has a URI."""
-    realm = realm_object()
-    for client in Application.objects.exclude(backchannel_logout_uri=""):
-        claims = {"iss": issuer(), "aud": client.client_id, "iat": int(time.time()),
-                  "jti": str(uuid.uuid4()), "sid": sid,
-                  "sub": subject or (subject_of(user) if user and user.pk else None),
-                  "events": {BACKCHANNEL_EVENT: {}}}
-        token = sign(realm, {k: v for k, v in claims.items() if v}, {"typ": "logout+jwt"})
-        try:
-            requests.post(client.backchannel_logout_uri, data={"logout_token": token},
-                          timeout=(2, 5))
-        except requests.RequestException as exc:
-            logger.warning("back-channel logout to %s failed: %s", client.client_id,
-                           type(exc).__name__)
+def end_provider_session(sid: str) -> None:
+    """End provider session ``sid`` everywhere, as Keycloak ends a user session.
+
+    Its refresh tokens (every client's) are revoked, the browser signed in with it is
+    signed out, and each client that had a part in it and a back-channel logout URL is
+    told.
+    """
+    live = list(get_refresh_token_model().objects.filter(
+        token__startswith=f"{sid}.", application__realm__name=current_realm.get(),
+        revoked__isnull=True).select_related("application", "user"))
+    for refresh in live:
+        refresh.revoke()
+    _end_browser_sessions(sid)
+    clients = {refresh.application_id: refresh for refresh in live}.values()
+    for refresh in clients:
+        _backchannel_logout(refresh.application, sid, refresh.user)
+
+
+def _end_browser_sessions(sid: str) -> None:
+    for stored in Session.objects.filter(expire_date__gt=timezone.now()):
+        if stored.get_decoded().get(SSO_SESSION_KEY) == sid:
+            stored.delete()
+
+
+def _backchannel_logout(client, sid, user):
+    """Send the client an OIDC Back-Channel Logout token shaped as Keycloak's."""
+    if not client.backchannel_logout_uri:
+        return
+    now = int(time.time())
+    claims = {"iat": now, "exp": now + 120, "jti": str(uuid.uuid4()), "iss": issuer(),
+              "aud": client.client_id, "sub": subject_of(user), "typ": "Logout",
+              "events": {BACKCHANNEL_EVENT: {}}}
+    if client.backchannel_logout_session_required:
+        claims["sid"] = sid
+    token = sign(realm_object(), claims, {"typ": "logout+jwt"})
+    try:
+        requests.post(client.backchannel_logout_uri, data={"logout_token": token},
+                      timeout=(2, 5))
+    except requests.RequestException as exc:
+        logger.warning("back-channel logout to %s failed: %s", client.client_id,
+                       type(exc).__name__)
 
 
 @csrf_exempt
@@ -259,15 +300,19 @@ def keys(request, realm):
 @admin_only
 @require_POST
 def configure_client(request, realm, client_id):
-    """Set a client's back-channel logout URI and attributes; add (post-logout) redirect URIs."""
+    """Set a client's back-channel logout and attributes; add or ``remove`` (redirect) URIs."""
     client = get_object_or_404(Application._base_manager, realm__name=realm, client_id=client_id)
     body = _body(request)
-    if "backchannel_logout_uri" in body:
-        client.backchannel_logout_uri = body["backchannel_logout_uri"]
+    for field in ("backchannel_logout_uri", "backchannel_logout_session_required"):
+        if field in body:
+            setattr(client, field, body[field])
     client.attributes = {**client.attributes, **body.get("attributes", {})}
+    removed = body.get("remove", {})
     for field in ("redirect_uris", "post_logout_redirect_uris"):
         added = body.get(field, "").split()
-        setattr(client, field, " ".join(dict.fromkeys([*getattr(client, field).split(), *added])))
+        kept = [uri for uri in getattr(client, field).split()
+                if uri not in removed.get(field, "").split()]
+        setattr(client, field, " ".join(dict.fromkeys([*kept, *added])))
     client.save()
     return JsonResponse({"updated": 1})
 
@@ -319,6 +364,16 @@ def user_sessions(request, realm, username):
         revoked__isnull=True)
     sids = {token.token.split(".", 1)[0] for token in refresh_tokens if "." in token.token}
     return JsonResponse({"sessions": sorted(sids)})
+
+
+@admin_only
+@require_http_methods(["DELETE"])
+def delete_session(request, realm, sid):
+    """Sign one provider session out, as Keycloak's DELETE /admin/realms/{realm}/sessions/{id}."""
+    get_object_or_404(Realm, name=realm)
+    with in_realm(request, realm):
+        end_provider_session(sid)
+    return HttpResponse(status=204)
 
 
 @admin_only

@@ -110,12 +110,19 @@ class Idp:
         self.configure_client(realm, client_id, {"backchannel_logout_uri": uri})
 
     def configure_client(self, realm: str, client_id: str, fields: dict) -> None:
-        """Set the back-channel logout URI; add (redirect_uris, post_logout_redirect_uris)."""
+        """Set the back-channel logout URI (and whether it needs the session); add
+        redirect_uris and post_logout_redirect_uris, or remove them (``{"remove": {...}}``)."""
         self._admin("POST", f"realms/{realm}/clients/{client_id}", json=fields)
 
     def sessions(self, realm: str, username: str) -> list[str]:
         """The user's live provider sessions."""
         return self._admin("GET", f"realms/{realm}/users/{username}/sessions")["sessions"]
+
+    def end_session(self, realm: str, sid: str) -> None:
+        """Sign one provider session out, as Keycloak's admin does (clients are told)."""
+        answer = self.http.delete(f"{self.url}/_admin/realms/{realm}/sessions/{sid}",
+                                  headers={"X-Idp-Admin": ADMIN_TOKEN}, timeout=30)
+        answer.raise_for_status()
 
     def keys(self, realm: str) -> dict:
         return self._admin("GET", f"realms/{realm}/keys")

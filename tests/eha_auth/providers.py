@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
@@ -111,7 +113,7 @@ class Provider:
         answer.raise_for_status()
         return answer.json()
 
-    def end_session(self, realm: str, tokens: dict, client_id: str = seed.CLIENT_ID) -> None:
+    def logout_tokens(self, realm: str, tokens: dict, client_id: str = seed.CLIENT_ID) -> None:
         """End the provider session of ``tokens`` (a client's logout with its refresh token)."""
         data = {"client_id": client_id, "refresh_token": tokens["refresh_token"]}
         if client_id in (seed.CLIENT_ID, "other"):
@@ -165,6 +167,48 @@ class Provider:
 
     def disable_key(self, realm: str, kid: str) -> None:
         """Disable a key: no longer published, so its tokens cannot be verified."""
+        raise NotImplementedError
+
+    # -- sessions at the provider: logout, back-channel logout, refresh, browsers ---------
+
+    def end_session(self, realm: str, session_id: str) -> None:
+        """Sign one session out as an administrator does; the provider tells its clients."""
+        raise NotImplementedError
+
+    def drop_post_logout_redirect(self, accounts_url: str) -> None:
+        """Unregister the site's logged-out URL (``register_site`` registers it again)."""
+        raise NotImplementedError
+
+    def set_backchannel_session_required(self, required: bool) -> None:
+        """Whether logout tokens name the session (``sid``) besides the user (``sub``)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def single_use_refresh_tokens(self, realm: str) -> Iterator[None]:
+        """Refresh tokens revoked once used and reuse refused ("Revoke Refresh Token")."""
+        raise NotImplementedError
+        yield
+
+    @contextmanager
+    def counting_refreshes(self, realm: str) -> Iterator[Callable[[], int]]:
+        """Yield a function: how many refresh grants the provider has received since."""
+        raise NotImplementedError
+        yield
+
+    def silent_login(self, auth_url: str, browser: requests.Session) -> str | None:
+        """Return our callback URL when the provider signs ``browser`` in without asking
+        (it still has a session there), None when it shows its login form."""
+        answer = browser.get(auth_url, allow_redirects=False, timeout=20)
+        while answer.is_redirect and not self.is_site_url(answer.headers["Location"]):
+            answer = browser.get(urljoin(answer.url, answer.headers["Location"]),
+                                 allow_redirects=False, timeout=20)
+        if answer.is_redirect:
+            return answer.headers["Location"]
+        assert 'type="password"' in answer.text, "neither signed in nor a login form"
+        return None
+
+    def fill_login_form(self, page, realm: str = "alpha", username: str = "alice") -> None:
+        """Sign in on the provider's login page shown in a Playwright ``page``."""
         raise NotImplementedError
 
 
@@ -271,6 +315,37 @@ class LocalProvider(Provider):
     def set_lightweight(self, realm: str, client_id: str, enabled: bool) -> None:
         self.idp.configure_client(realm, client_id, {
             "attributes": {LIGHTWEIGHT: "true" if enabled else "false"}})
+
+    # -- sessions at the provider: logout, back-channel logout, refresh, browsers ---------
+
+    def end_session(self, realm: str, session_id: str) -> None:
+        self.idp.end_session(realm, session_id)
+
+    def drop_post_logout_redirect(self, accounts_url: str) -> None:
+        for realm in seed.REALMS:
+            self.idp.configure_client(realm, seed.CLIENT_ID, {
+                "remove": {"post_logout_redirect_uris": accounts_url + LOGGED_OUT}})
+
+    def set_backchannel_session_required(self, required: bool) -> None:
+        for realm in seed.REALMS:
+            self.idp.configure_client(realm, seed.CLIENT_ID,
+                                      {"backchannel_logout_session_required": required})
+
+    @contextmanager
+    def single_use_refresh_tokens(self, realm: str) -> Iterator[None]:
+        yield  # the local provider's refresh tokens are always single use
+
+    @contextmanager
+    def counting_refreshes(self, realm: str) -> Iterator[Callable[[], int]]:
+        counted = f"/realms/{realm}/{OIDC}/token refresh_token"
+        before = self.idp.requests_to(counted)
+        yield lambda: self.idp.requests_to(counted) - before
+
+    def fill_login_form(self, page, realm: str = "alpha", username: str = "alice") -> None:
+        page.wait_for_url(re.compile(re.escape(self.issuer(realm)) + r"/login\?next="))
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", seed.password(realm, username))
+        page.click("button[type=submit]")
 
 
 class KeycloakProvider(Provider):
@@ -383,3 +458,56 @@ class KeycloakProvider(Provider):
         internal, client = self.client(realm, client_id)
         attributes = {**client.get("attributes", {}), LIGHTWEIGHT: "true" if enabled else "false"}
         self.admin(realm).update_client(internal, {**client, "attributes": attributes})
+
+    # -- sessions at the provider: logout, back-channel logout, refresh, browsers ---------
+
+    def end_session(self, realm: str, session_id: str) -> None:
+        # The admin console's "Sign out" of one session: Keycloak sends each client of
+        # that session a back-channel logout token.
+        answer = self.admin(realm).connection.raw_delete(
+            f"admin/realms/{realm}/sessions/{session_id}")
+        assert answer.status_code == 204, answer.status_code
+
+    def drop_post_logout_redirect(self, accounts_url: str) -> None:
+        for realm in seed.REALMS:
+            self.update_app_client(realm, {"post.logout.redirect.uris": ""})
+
+    def set_backchannel_session_required(self, required: bool) -> None:
+        for realm in seed.REALMS:
+            self.update_app_client(realm, {
+                "backchannel.logout.session.required": "true" if required else "false"})
+
+    def update_app_client(self, realm: str, attributes: dict) -> None:
+        internal, client = self.client(realm)
+        self.admin(realm).update_client(internal, {
+            **client, "attributes": {**client.get("attributes", {}), **attributes}})
+
+    @contextmanager
+    def single_use_refresh_tokens(self, realm: str) -> Iterator[None]:
+        admin = self.admin(realm)
+        before = admin.get_realm(realm)
+        admin.update_realm(realm, {"revokeRefreshToken": True, "refreshTokenMaxReuse": 0})
+        try:
+            yield
+        finally:
+            admin.update_realm(realm, {
+                "revokeRefreshToken": before.get("revokeRefreshToken", False),
+                "refreshTokenMaxReuse": before.get("refreshTokenMaxReuse", 0)})
+
+    @contextmanager
+    def counting_refreshes(self, realm: str) -> Iterator[Callable[[], int]]:
+        # Keycloak's login events: one per refresh grant, granted or refused.
+        admin = self.admin(realm)
+        kinds = ["REFRESH_TOKEN", "REFRESH_TOKEN_ERROR"]
+        admin.update_realm(realm, {"eventsEnabled": True, "enabledEventTypes": kinds})
+        admin.connection.raw_delete(f"admin/realms/{realm}/events")
+        try:
+            yield lambda: len(admin.get_events({"type": kinds, "max": 1000}))
+        finally:
+            admin.update_realm(realm, {"eventsEnabled": False, "enabledEventTypes": []})
+
+    def fill_login_form(self, page, realm: str = "alpha", username: str = "alice") -> None:
+        page.wait_for_url(re.compile(re.escape(self.issuer(realm)) + r"/protocol/openid-connect/"))
+        page.fill("input#username", username)
+        page.fill("input#password", seed.password(realm, username))
+        page.click("#kc-login")  # a <button> in the keycloak.v2 theme

@@ -236,6 +236,49 @@ def test_failed_refresh_logs_the_user_out(client, settings, idp):
     assert whoami(client) is None
 
 
+def test_a_request_holding_the_replaced_tokens_adopts_the_new_ones(client, settings, idp):
+    """A request that read the session before another refreshed it spends nothing: the
+    refresh token it holds is spent already (single use), the new tokens wait for it."""
+    login_behind_scenes(client, settings)
+    expire_soon(client)
+    replaced = client.session["eha_auth_oidc"]
+    assert whoami(client) == "alpha__alice"  # refreshed
+    new = session_tokens(client)
+    session = client.session
+    session["eha_auth_oidc"] = replaced  # as the late request read it
+    session.save()
+    before = idp.requests_to(TOKEN)
+    assert whoami(client) == "alpha__alice"
+    assert idp.requests_to(TOKEN) == before
+    assert session_tokens(client) == new
+
+
+def test_the_cache_never_holds_a_token_in_clear(client, settings):
+    from django.core.cache import cache
+
+    login_behind_scenes(client, settings)
+    expire_soon(client)
+    assert whoami(client) == "alpha__alice"  # refreshed: the outcome waits in the cache
+    new = session_tokens(client)
+    stored = b"".join(value for value in cache._cache.values() if isinstance(value, bytes))
+    assert b"eha_auth:flight:" in b"".join(key.encode() for key in cache._cache)
+    for token in (new["access_token"], new["refresh_token"], new["id_token"]):
+        assert token.encode() not in stored
+
+
+def test_refresh_with_the_provider_down_keeps_the_session_while_its_token_lives(
+        client, settings, idp):
+    login_behind_scenes(client, settings)
+    expire_soon(client)
+    up = settings.KEYCLOAK_SERVER_URL
+    settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"
+    assert whoami(client) == "alpha__alice"  # the access token has 5 s left
+    settings.KEYCLOAK_SERVER_URL = up
+    before = idp.requests_to(TOKEN)
+    assert whoami(client) == "alpha__alice"  # the failure was not kept: refreshed now
+    assert idp.requests_to(TOKEN) == before + 1
+
+
 # -- logout ---------------------------------------------------------------------------------
 
 

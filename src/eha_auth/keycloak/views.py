@@ -190,13 +190,17 @@ class LogoutView(View):
         done = reverse("eha_auth:logged-out")
         if not tokens:
             return HttpResponseRedirect(done)
+        # End the provider session from here first, with the refresh token: the browser's
+        # visit to the provider may stop on an error page (a post-logout redirect URI it
+        # does not know), and that must cost the way back, not the logout.
+        ended = sessions.revoke(tokens)
         if tokens.get("id_token") and tokens.get("mode") == "redirect":
-            # The browser has a session at the provider too: end it there (RP-initiated).
+            # The browser holds the provider's cookies too: RP-initiated logout clears
+            # them, and ends the provider session if the call above could not.
             end_session = self.end_session_url(tokens, request.build_absolute_uri(done))
             if end_session:
                 return HttpResponseRedirect(end_session)
-        ok = sessions.revoke(tokens)
-        return HttpResponseRedirect(done if ok else f"{done}?provider=failed")
+        return HttpResponseRedirect(done if ended else f"{done}?provider=failed")
 
     def end_session_url(self, tokens: dict, return_to: str) -> str | None:
         """RP-initiated logout (OIDC RP-Initiated Logout 1.0 section 2) with id_token_hint."""
@@ -205,7 +209,6 @@ class LogoutView(View):
                 tokens["realm"], "well-known", lambda client: client.well_known()),
                 "end_session_endpoint")
         except (ProviderUnavailable, ProviderRejected):
-            sessions.revoke(tokens)
             return None
         query = urlencode({"id_token_hint": tokens["id_token"], "client_id":
                            app_settings.KEYCLOAK_CLIENT_ID,

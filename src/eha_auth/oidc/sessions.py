@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from importlib import import_module
 from typing import Any
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from ..conf import app_settings
+from . import singleflight
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
 from .tokens import verify_own_access_token
@@ -75,19 +77,24 @@ def _index(session_key: str | None, realm: str, claims: dict) -> None:
 
 
 def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
-    """End every session of ``sid`` (or of ``sub``): return how many were deleted."""
+    """End the sessions of ``sid``, or with no ``sid`` every session of ``sub``; return
+    how many were deleted.
+
+    OIDC Back-Channel Logout 1.0 section 2.4: a logout token naming a ``sid`` ends that
+    provider session only (the user's other devices stay signed in); one naming only a
+    ``sub`` ends all of the user's sessions.
+    """
+    kind, value = ("sid", sid) if sid else ("sub", sub)
+    if not value:
+        return 0
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    now = time.time()
-    for kind, value in (("sid", sid), ("sub", sub)):
-        if not value:
-            continue
-        cache.set(_key(ENDED_KEY, realm, kind, value), now, settings.SESSION_COOKIE_AGE)
-        for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
-            if store().exists(session_key):
-                store(session_key=session_key).delete()
-                ended += 1
-        cache.delete(_key(INDEX_KEY, realm, kind, value))
+    cache.set(_key(ENDED_KEY, realm, kind, value), time.time(), settings.SESSION_COOKIE_AGE)
+    for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
+        if store().exists(session_key):
+            store(session_key=session_key).delete()
+            ended += 1
+    cache.delete(_key(INDEX_KEY, realm, kind, value))
     return ended
 
 
@@ -107,35 +114,56 @@ def refresh_due(tokens: dict[str, Any]) -> bool:
 
 
 def refresh(request, tokens: dict[str, Any]) -> bool:
-    """Refresh the session's tokens; return False when the provider refused (log out)."""
+    """Refresh the session's tokens; return False when the provider refused (log out).
+
+    Concurrent requests of the session refresh once between them (across threads and
+    workers): the others adopt the new tokens, or carry on with the access token while
+    it lives.
+    """
     if not tokens.get("refresh_token"):
         return tokens["expires_at"] > time.time()
+    connect, read = app_settings.KEYCLOAK_TIMEOUT
+    outcome = singleflight.run_once(
+        f"refresh:{request.session.session_key}",
+        f"{tokens['refresh_token']}\x00{tokens['access_token']}",
+        lambda: _refreshed(tokens),
+        lock_seconds=math.ceil(2 * (connect + read)) + 1)  # the refresh, and a key fetch
+    if outcome is None:  # the provider could not answer, or the refresh takes too long
+        return tokens["expires_at"] > time.time()
+    if outcome.get("refused"):
+        return False
+    tokens.update(outcome)
+    request.session[SESSION_KEY] = tokens
+    return True
+
+
+def _refreshed(tokens: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the new tokens, ``{"refused": True}``, or None if the provider cannot answer."""
     realm = tokens["realm"]
     try:
         answer = provider_answer(call_provider(
             realm, "refresh", lambda client: client.refresh_token(tokens["refresh_token"])),
             "access_token")
     except (ProviderRejected, RealmNotFound):  # refused, or the realm is gone: fail closed
-        return False
+        return {"refused": True}
     except ProviderUnavailable:
-        return tokens["expires_at"] > time.time()  # keep the session while its token lives
+        return None
     try:
         verify_own_access_token(realm, answer["access_token"])
     except InvalidToken as exc:
         logger.warning("refreshed token refused in realm %s: %s", realm, exc)
-        return False
+        return {"refused": True}
     except ProviderUnavailable:  # no keys to check the new token: keep the old one for now
-        return tokens["expires_at"] > time.time()
-    tokens.update(access_token=answer["access_token"],
-                  refresh_token=answer.get("refresh_token", tokens["refresh_token"]),
-                  id_token=answer.get("id_token", tokens.get("id_token")),
-                  expires_at=time.time() + float(answer.get("expires_in") or 60))
-    request.session[SESSION_KEY] = tokens
-    return True
+        return None
+    return {"access_token": answer["access_token"],
+            "refresh_token": answer.get("refresh_token", tokens["refresh_token"]),
+            "id_token": answer.get("id_token", tokens.get("id_token")),
+            "expires_at": time.time() + float(answer.get("expires_in") or 60)}
 
 
 def revoke(tokens: dict[str, Any] | None) -> bool:
-    """End the provider session of ``tokens`` (behind-the-scenes logout); False if it failed."""
+    """End the provider session of ``tokens`` from here, with the refresh token (a logout
+    in either mode); return False if the provider could not be told."""
     if not tokens or not tokens.get("refresh_token"):
         return True
     try:

@@ -185,7 +185,7 @@ def test_a_lightweight_token_is_introspected_once_and_refused_once_inactive(
     assert answer.status_code == 200 and answer.json()["user"] == "alpha__alice"
     user = get_user_model().objects.get(username="alpha__alice")
     assert (user.first_name, user.email) == ("Alice", "alice@alpha.test")
-    provider.end_session("alpha", tokens, client_id=seed.PUBLIC_CLIENT_ID)
+    provider.logout_tokens("alpha", tokens, client_id=seed.PUBLIC_CLIENT_ID)
     # Kept by token like any verified token: no new introspection, which would now say
     # "not active".
     assert client.get(WHOAMI, HTTP_X_OAUTH_TOKEN=tokens["access_token"]).status_code == 200
