@@ -5,13 +5,38 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import FullResultSet
 from django.db import models
+from django.db.models.expressions import Expression
 from django.db.models.sql.where import AND
 from django.utils.translation import gettext_lazy as _
 
 from .conf import app_settings
 from .exceptions import RealmMismatch, RealmRequired
 from .state import is_unscoped, require_realm
+
+
+class ActiveRealm(Expression):
+    """The realm active when a query runs, read as the query is compiled.
+
+    The default manager compares the realm column with this rather than with
+    the realm active when the queryset was made, so a queryset (or a Subquery)
+    made in one realm and evaluated in another reads the other realm's rows,
+    and evaluated with no realm active raises RealmRequired.
+    """
+
+    output_field = models.CharField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        realm = require_realm()
+        if realm is None:  # unscoped(): the condition holds for every row
+            raise FullResultSet
+        return "%s", [realm]
+
+
+# One instance for every queryset: Django copies it where it needs to, and computes
+# its identity (hashed while compiling) once.
+ACTIVE_REALM = ActiveRealm()
 
 
 class RealmQuerySet(models.QuerySet):
@@ -55,14 +80,17 @@ class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
         queryset = super().get_queryset()
         if not app_settings.MULTITENANCY:
             return queryset
-        realm = require_realm()
-        if realm is None:  # unscoped()
-            return queryset
-        return limit_to_realm(queryset, self.model.realm_lookup(), realm)
+        require_realm()  # fail closed where the queryset is made, too
+        # The realm itself is read when the query runs (ActiveRealm).
+        return limit_to_realm(queryset, self.model.realm_lookup(), ACTIVE_REALM)
 
 
-def limit_to_realm(queryset: models.QuerySet, lookup: str, realm: str) -> models.QuerySet:
-    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm."""
+def limit_to_realm(queryset: models.QuerySet, lookup: str,
+                   realm: str | ActiveRealm) -> models.QuerySet:
+    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm.
+
+    ``realm`` is a realm name, or ACTIVE_REALM for the realm active when the query runs.
+    """
     model = queryset.model
     if lookup != "realm" or model._meta.get_field("realm").model._meta.db_table \
             != model._meta.db_table:

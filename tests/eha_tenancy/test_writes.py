@@ -11,9 +11,10 @@ from contextlib import contextmanager
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
-from eha_tenancy import RealmMismatch, realm_context, unscoped
-from tests.eha_tenancy.testapp.models import Project, Tag
+from eha_tenancy import RealmMismatch, RealmRequired, realm_context, unscoped
+from tests.eha_tenancy.testapp.models import Answer, Project, Survey, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,50 @@ def test_dumpdata_all_and_loaddata_carry_many_to_many_links(tenancy, world, tags
     fixture.write_text(out.getvalue())
     call_command("loaddata", str(fixture), verbosity=0)
     assert Project.tags.through.objects.count() == 1
+
+
+# Querysets: their realm is the one active when they are evaluated.
+
+def test_a_queryset_reads_the_realm_active_when_it_is_evaluated(tenancy, world):
+    with realm_context("a"):
+        names = Project.objects.values_list("name", flat=True)
+        renamed = Project.objects.all()
+        removed = Answer.objects.all()
+    with realm_context("b"):
+        assert list(names) == ["project-b"]
+        assert renamed.count() == 1 and renamed.update(name="renamed") == 1
+        removed.delete()
+    with unscoped():
+        assert sorted(Project.objects.values_list("name", flat=True)) == [
+            "project-a", "project-c", "renamed"]
+        assert sorted(Answer.objects.values_list("value", flat=True)) == [
+            "answer-a", "answer-c"]
+
+
+def test_a_queryset_evaluated_with_no_realm_raises(tenancy, world):
+    with realm_context("a"):
+        projects = Project.objects.all()
+    with pytest.raises(RealmRequired):
+        list(projects)
+    with unscoped():
+        everything = Survey.objects.all()
+    with pytest.raises(RealmRequired):
+        everything.count()
+    with realm_context("c"):
+        assert [s.name for s in everything] == ["survey-c"]
+
+
+def test_a_subquery_reads_the_realm_active_when_it_is_evaluated(tenancy, world):
+    with realm_context("a"):
+        keys = Project.objects.values("pk")
+        first_survey = Survey.objects.filter(project=OuterRef("pk")).values("name")[:1]
+    with realm_context("b"):
+        assert list(Project.all_realms.filter(pk__in=keys).values_list("name", flat=True)) \
+            == ["project-b"]
+        assert list(Project.all_realms.filter(pk__in=Subquery(keys))
+                    .values_list("name", flat=True)) == ["project-b"]
+        annotated = Project.all_realms.annotate(survey=Subquery(first_survey))
+        assert sorted(annotated.values_list("name", "survey")) == [
+            ("project-a", None), ("project-b", "survey-b"), ("project-c", None)]
+    with pytest.raises(RealmRequired):
+        list(Project.all_realms.filter(pk__in=keys))
