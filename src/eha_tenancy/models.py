@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
 from django.core.exceptions import FullResultSet
-from django.db import models
+from django.db import models, router
 from django.db.models.expressions import Expression
 from django.db.models.sql.where import AND
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from .conf import app_settings
 from .exceptions import RealmMismatch, RealmRequired
 from .state import is_unscoped, require_realm
+
+# Set while Django runs a write that is not checked (the raw saves of loaddata, which
+# writes fixtures as they are).
+_unchecked: ContextVar[bool] = ContextVar("eha_tenancy_unchecked", default=False)
 
 
 class ActiveRealm(Expression):
@@ -131,6 +138,20 @@ class MtModelAbstract(models.Model):
         super().save(*args, **kwargs)
         self._loaded_realm = self.realm
 
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
+        _check_row_to_delete(self, using)
+        return super().delete(using, keep_parents)
+
+    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
+        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
+                                *args, **kwargs)
+
+    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
+        if not raw:
+            return super()._save_table(raw, *args, **kwargs)
+        with _no_check():  # loaddata: fixtures are written as they are
+            return super()._save_table(raw, *args, **kwargs)
+
     @classmethod
     def realm_lookup(cls) -> str:
         """Return the lookup path from this model to its realm column."""
@@ -208,6 +229,73 @@ def _check_related_realms(instance: models.Model, active: str) -> None:
             raise RealmMismatch(f"{name} belongs to another realm than the active one.")
 
 
+@contextmanager
+def _no_check() -> Iterator[None]:
+    token = _unchecked.set(True)
+    try:
+        yield
+    finally:
+        _unchecked.reset(token)
+
+
+def _write_realm() -> str | None:
+    """Return the realm writes are checked against; None with tenancy off or unscoped()."""
+    if not app_settings.MULTITENANCY:
+        return None
+    return require_realm()
+
+
+def _update_in_realm(instance: Any, do_update: Any, base_qs: models.QuerySet, using: str,
+                     pk_val: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run Django's UPDATE of ``instance`` on its row only if that row is in the realm.
+
+    An object built with another realm's primary key (``Model(pk=...)``) would
+    otherwise take that row over: the UPDATE matches no row, and a row with that
+    key elsewhere raises RealmMismatch instead of the INSERT Django would try next.
+    """
+    active = None if _unchecked.get() else _write_realm()
+    if active is None:
+        return do_update(base_qs, using, pk_val, *args, **kwargs)
+    lookup = instance.realm_lookup()
+    updated = do_update(base_qs.filter(**{lookup: active}), using, pk_val, *args, **kwargs)
+    if not updated and base_qs.filter(pk=pk_val).exists():
+        raise RealmMismatch("A row with this primary key belongs to another realm: "
+                            "nothing was saved.")
+    return updated
+
+
+def _check_row_to_delete(instance: Any, using: str | None) -> None:
+    """Refuse to delete an object whose row (and so its children) is in another realm."""
+    active = _write_realm()
+    if active is None or instance.pk is None:
+        return
+    using = using or router.db_for_write(type(instance), instance=instance)
+    _check_keys_in_realm(type(instance), [instance.pk], active, using,
+                         "This object belongs to another realm: nothing was deleted.")
+
+
+def _check_rows_in_realm(queryset: models.QuerySet, active: str,
+                         message: str = "Rows of another realm cannot be changed here.") -> None:
+    """Raise RealmMismatch when ``queryset`` holds a row outside the active realm."""
+    if queryset.exclude(**{queryset.model.realm_lookup(): active}).exists():
+        raise RealmMismatch(message)
+
+
+_CHUNK = 500  # keys per query, well under the parameter limits of SQLite and Oracle
+
+
+def _check_keys_in_realm(model: Any, keys: Iterable, active: str, using: str,
+                         message: str = "Rows of another realm cannot be changed here.",
+                         field: str = "pk") -> None:
+    """Raise RealmMismatch when a row of ``model`` whose ``field`` is in ``keys`` is
+    outside the active realm; one query per 500 keys."""
+    keys = list(keys)
+    rows = model._base_manager.using(using)
+    for start in range(0, len(keys), _CHUNK):
+        _check_rows_in_realm(rows.filter(**{f"{field}__in": keys[start:start + _CHUNK]}),
+                             active, message)
+
+
 def _move(instance: MtModelAbstract, realm: str) -> None:
     from .state import unscoped
 
@@ -234,6 +322,20 @@ class MtModelChildAbstract(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._stamp_realm()
         super().save(*args, **kwargs)
+
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
+        _check_row_to_delete(self, using)
+        return super().delete(using, keep_parents)
+
+    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
+        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
+                                *args, **kwargs)
+
+    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
+        if not raw:
+            return super()._save_table(raw, *args, **kwargs)
+        with _no_check():  # loaddata: fixtures are written as they are
+            return super()._save_table(raw, *args, **kwargs)
 
     @classmethod
     def realm_lookup(cls) -> str:

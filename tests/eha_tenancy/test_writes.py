@@ -39,6 +39,65 @@ def tags(world):
                 for realm in "ab"}
 
 
+# Saving and deleting objects built with another realm's key.
+
+@pytest.mark.parametrize("build", [
+    lambda w: Project(pk=w.a.project.pk, name="taken"),
+    lambda w: Survey(pk=w.a.survey.pk, project=w.b.project, name="taken"),
+    lambda w: Answer(pk=w.a.answer.pk, survey=w.b.survey, value="taken"),
+], ids=["project", "survey", "answer"])
+def test_save_with_another_realms_key_is_refused_and_changes_nothing(tenancy, world, build):
+    obj = build(world)
+    before = row(type(obj), obj.pk)
+    with realm_context("b"), refused():
+        obj.save()
+    with realm_context("b"), refused():
+        build(world).save(update_fields=[f for f in ("name", "value") if hasattr(obj, f)])
+    assert row(type(obj), obj.pk) == before
+
+
+def test_save_with_a_new_explicit_key_inserts(tenancy, world):
+    with realm_context("b"):
+        Project(pk=10**6, name="explicit").save()
+    assert row(Project, 10**6)["realm"] == "b"
+
+
+def test_saving_an_object_of_the_realm_costs_one_query(
+        tenancy, world, django_assert_num_queries):
+    with realm_context("a"):
+        project = Project.objects.get(pk=world.a.project.pk)
+        project.name = "renamed"
+        with django_assert_num_queries(1):  # UPDATE ... WHERE id = %s AND realm = %s
+            project.save()
+    assert row(Project, project.pk)["name"] == "renamed"
+
+
+@pytest.mark.parametrize("build", [
+    lambda w: Project(pk=w.a.project.pk),
+    lambda w: Survey(pk=w.a.survey.pk, project=w.b.project),
+    lambda w: Answer(pk=w.a.answer.pk, survey=w.b.survey),
+], ids=["project", "survey", "answer"])
+def test_delete_of_another_realms_row_is_refused_and_deletes_nothing(tenancy, world, build):
+    with realm_context("b"), pytest.raises(RealmMismatch):
+        build(world).delete()
+    with unscoped():
+        loaded = Project.all_realms.get(pk=world.a.project.pk)
+    with realm_context("b"), pytest.raises(RealmMismatch):
+        loaded.delete()
+    with unscoped():
+        assert Project.objects.filter(pk=world.a.project.pk).exists()
+        assert Survey.objects.filter(pk=world.a.survey.pk).exists()
+        assert Answer.objects.filter(pk=world.a.answer.pk).exists()
+
+
+def test_delete_inside_the_realm_deletes_the_children(tenancy, world):
+    with realm_context("a"):
+        Project.objects.get(pk=world.a.project.pk).delete()
+    with unscoped():
+        assert not Answer.objects.filter(pk=world.a.answer.pk).exists()
+        assert Answer.objects.count() == 2
+
+
 # dumpdata and loaddata.
 
 def test_dumpdata_all_and_loaddata_carry_many_to_many_links(tenancy, world, tags, tmp_path):
