@@ -18,8 +18,8 @@ from .conf import app_settings
 from .exceptions import RealmMismatch, RealmRequired
 from .state import is_unscoped, require_realm
 
-# Set while Django runs a write that is not checked (the raw saves of loaddata, which
-# writes fixtures as they are).
+# Set while Django runs a write that is checked already (the update() of a bulk_update())
+# or that is not checked (the raw saves of loaddata, which writes fixtures as they are).
 _unchecked: ContextVar[bool] = ContextVar("eha_tenancy_unchecked", default=False)
 
 
@@ -50,13 +50,26 @@ class RealmQuerySet(models.QuerySet):
     """A queryset that cannot move rows to another realm or create rows outside it."""
 
     def update(self, **kwargs: Any) -> int:
-        if "realm" in kwargs and app_settings.MULTITENANCY and not is_unscoped():
-            raise RealmMismatch("Move objects to another realm with add_to_realm().")
+        if app_settings.MULTITENANCY and not is_unscoped() and not _unchecked.get():
+            if "realm" in kwargs:
+                raise RealmMismatch("Move objects to another realm with add_to_realm().")
+            links = _link_values(self.model, kwargs)
+            if links:
+                active = require_realm()
+                if _check_link_values(links, active, self.db):  # not only set to None
+                    _check_rows_in_realm(self, active)
         return super().update(**kwargs)
 
-    def bulk_create(self, objs, *args: Any, **kwargs: Any):
+    def bulk_create(self, objs, batch_size: int | None = None, ignore_conflicts: bool = False,
+                    update_conflicts: bool = False, update_fields: Any = None,
+                    unique_fields: Any = None):
         objs = list(objs)
+        kwargs = {"batch_size": batch_size, "ignore_conflicts": ignore_conflicts,
+                  "update_conflicts": update_conflicts, "update_fields": update_fields,
+                  "unique_fields": unique_fields}
         if objs and app_settings.MULTITENANCY and not is_unscoped():
+            if update_conflicts:
+                _check_upsert(self.model, update_fields or (), unique_fields or ())
             # The objects the new rows link to, read in one query per link rather
             # than one per row, for the realm checks of _stamp_realm.
             links = [*realm_links(self.model), getattr(self.model, "mt_field", "")]
@@ -65,12 +78,25 @@ class RealmQuerySet(models.QuerySet):
             stamp = getattr(obj, "_stamp_realm", None)
             if stamp is not None:
                 stamp()
-        return super().bulk_create(objs, *args, **kwargs)
+        return super().bulk_create(objs, **kwargs)
 
     def bulk_update(self, objs, fields, *args: Any, **kwargs: Any):
-        if "realm" in fields and app_settings.MULTITENANCY and not is_unscoped():
+        if not app_settings.MULTITENANCY or is_unscoped():
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        if "realm" in fields:
             raise RealmMismatch("Move objects to another realm with add_to_realm().")
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        objs = tuple(objs)
+        active = require_realm()
+        # As save() does for each object: its row must be in the active realm, and so
+        # must the objects its foreign keys point at.
+        for name in fields:
+            field = self.model._meta.get_field(name)
+            if field.name in realm_links(self.model):
+                _check_link_values({field: [getattr(obj, field.attname) for obj in objs]},
+                                   active, self.db)
+        _check_keys_in_realm(self.model, [obj.pk for obj in objs], active, self.db)
+        with _no_check():
+            return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
@@ -294,6 +320,64 @@ def _check_keys_in_realm(model: Any, keys: Iterable, active: str, using: str,
     for start in range(0, len(keys), _CHUNK):
         _check_rows_in_realm(rows.filter(**{f"{field}__in": keys[start:start + _CHUNK]}),
                              active, message)
+
+
+def _link_values(model: type[models.Model], values: dict[str, Any]) -> dict[Any, list]:
+    """Return the foreign keys to realm models among ``values`` (an update's), with values."""
+    names = realm_links(model)
+    if not names:
+        return {}
+    found = {}
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.name in names:
+            found[field] = [value]
+    return found
+
+
+def _check_link_values(links: dict[Any, Iterable], active: str, using: str) -> bool:
+    """Refuse foreign key values (objects, keys) that point at another realm's objects.
+
+    An expression (F(), Subquery()) cannot be checked before it runs: refused too.
+    Return True when a value links to an object (is not None).
+    """
+    linked = False
+    for field, values in links.items():
+        keys = set()
+        for value in values:
+            if hasattr(value, "resolve_expression"):
+                raise RealmMismatch(f"{field.name}: give an object or its key, not an "
+                                    "expression, so its realm can be checked.")
+            if isinstance(value, models.Model):
+                value = getattr(value, field.target_field.attname)
+            if value is not None:
+                keys.add(value)
+        _check_keys_in_realm(field.related_model, keys, active, using,
+                             f"{field.name} belongs to another realm than the active one.",
+                             field.target_field.name)
+        linked = linked or bool(keys)
+    return linked
+
+
+def _check_upsert(model: type[models.Model], update_fields: Iterable[str],
+                  unique_fields: Iterable[str]) -> None:
+    """Allow ``bulk_create(update_conflicts=True)`` only where a conflict stays in the realm.
+
+    The rows inserted are in the active realm; the row a conflict updates is in
+    it too only when the conflict target holds the realm: the realm column of a
+    realm model, the foreign key towards the owner of a child model (both part
+    of a unique constraint). Any other target could update another realm's row.
+    """
+    opts = model._meta
+    unique = {opts.get_field(opts.pk.name if name == "pk" else name) for name in unique_fields}
+    anchor = opts.get_field(model.realm_lookup().split("__")[0])
+    if "realm" in update_fields:
+        raise RealmMismatch("Move objects to another realm with add_to_realm().")
+    if anchor not in unique:
+        raise RealmMismatch(
+            f"bulk_create(update_conflicts=True) could update another realm's row: put "
+            f"{anchor.name!r} in unique_fields (a unique constraint that includes it), or "
+            "update existing rows through the default manager.")
 
 
 def _move(instance: MtModelAbstract, realm: str) -> None:

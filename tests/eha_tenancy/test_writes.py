@@ -11,10 +11,11 @@ from contextlib import contextmanager
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.test import Client
 
 from eha_tenancy import RealmMismatch, RealmRequired, realm_context, unscoped
-from tests.eha_tenancy.testapp.models import Answer, Project, Survey, Tag
+from tests.eha_tenancy.testapp.models import Answer, Milestone, Project, Survey, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,53 @@ def tags(world):
     with unscoped():
         return {realm: Tag.objects.create(name=f"secret-{realm}", realm=realm)
                 for realm in "ab"}
+
+
+# Upserts.
+
+@pytest.mark.parametrize("update_fields", [["name"], ["name", "template"]])
+def test_upsert_on_the_primary_key_cannot_overwrite_another_realms_row(
+        tenancy, world, update_fields):
+    before = row(Project, world.a.project.pk)
+    with realm_context("b"), refused():
+        Project.objects.bulk_create([Project(pk=world.a.project.pk, name="taken")],
+                                    update_conflicts=True, unique_fields=["id"],
+                                    update_fields=update_fields)
+    assert row(Project, world.a.project.pk) == before
+
+
+def test_upsert_cannot_move_a_row_to_another_realm(tenancy, world):
+    with realm_context("b"), refused():
+        Project.objects.bulk_create([Project(pk=world.a.project.pk, name="taken")],
+                                    update_conflicts=True, unique_fields=["id"],
+                                    update_fields=["name", "realm"])
+    assert row(Project, world.a.project.pk)["realm"] == "a"
+
+
+def test_upsert_of_a_child_on_its_key_is_refused(tenancy, world):
+    with realm_context("a"):
+        milestone = Milestone.objects.create(project=world.a.project, code="m1")
+    with realm_context("b"), refused():
+        Milestone.objects.bulk_create(
+            [Milestone(pk=milestone.pk, project=world.b.project, code="m1")],
+            update_conflicts=True, unique_fields=["id"], update_fields=["project", "code"])
+    assert row(Milestone, milestone.pk)["project_id"] == world.a.project.pk
+
+
+def test_upsert_whose_conflict_target_holds_the_realm_stays_in_it(tenancy, world, tags):
+    with realm_context("b"):
+        Tag.objects.bulk_create([Tag(name="secret-a"), Tag(name="secret-b")],
+                                update_conflicts=True, unique_fields=["realm", "name"],
+                                update_fields=["name"])
+    with unscoped():
+        assert sorted(Tag.objects.values_list("realm", "name")) == [
+            ("a", "secret-a"), ("b", "secret-a"), ("b", "secret-b")]
+    with realm_context("a"):
+        Milestone.objects.create(project=world.a.project, code="m1", title="old")
+        Milestone.objects.bulk_create(
+            [Milestone(project=world.a.project, code="m1", title="new")],
+            update_conflicts=True, unique_fields=["project", "code"], update_fields=["title"])
+        assert list(Milestone.objects.values_list("code", "title")) == [("m1", "new")]
 
 
 # Saving and deleting objects built with another realm's key.
@@ -96,6 +144,80 @@ def test_delete_inside_the_realm_deletes_the_children(tenancy, world):
     with unscoped():
         assert not Answer.objects.filter(pk=world.a.answer.pk).exists()
         assert Answer.objects.count() == 2
+
+
+# update() and bulk_update() of foreign keys.
+
+@pytest.mark.parametrize("change", [
+    lambda w: Project.objects.update(template=w.b.project),
+    lambda w: Project.objects.update(template_id=w.b.project.pk),
+    lambda w: Survey.objects.update(project=w.b.project),
+    lambda w: Answer.objects.update(survey_id=w.b.survey.pk),
+    lambda w: Survey.objects.update(project_id=F("id")),
+    lambda w: Project.objects.update(template=Subquery(
+        Project.all_realms.filter(realm="b").values("pk")[:1])),
+    lambda w: Project.all_realms.filter(pk=w.b.project.pk).update(template=w.a.project),
+], ids=["object", "key", "owner", "child-owner", "F", "subquery", "row-of-other-realm"])
+def test_update_of_a_foreign_key_across_realms_is_refused(tenancy, world, change):
+    with unscoped():
+        before = [list(m.objects.values()) for m in (Project, Survey, Answer)]
+    with realm_context("a"), refused():
+        change(world)
+    with unscoped():
+        assert [list(m.objects.values()) for m in (Project, Survey, Answer)] == before
+
+
+def test_other_realms_api_does_not_list_a_row_linked_by_update(tenancy, world):
+    with realm_context("a"), refused():
+        Survey.objects.update(project=world.b.project)
+    bob = Client(HTTP_EHA_REALM="b")
+    bob.force_login(world.users.bob)
+    names = [s["name"] for s in bob.get("/api/surveys/").json()["results"]]
+    assert names == ["survey-b"]
+
+
+def test_update_of_foreign_keys_inside_the_realm(tenancy, world, django_assert_num_queries):
+    with realm_context("a"):
+        other = Project.objects.create(name="other")
+        with django_assert_num_queries(3):  # linked objects, rows, UPDATE
+            assert Survey.objects.update(project=other) == 1
+        with django_assert_num_queries(1):  # unlinking links nothing: the UPDATE alone
+            assert Project.objects.filter(pk=other.pk).update(template=None) == 1
+        assert Survey.objects.get().project == other
+
+
+def test_bulk_update_of_a_foreign_key_across_realms_is_refused(tenancy, world):
+    with realm_context("a"):
+        survey = Survey.objects.get(pk=world.a.survey.pk)
+        survey.project = world.b.project
+        with refused():
+            Survey.objects.bulk_update([survey], ["project"])
+        project = Project.objects.get(pk=world.a.project.pk)
+        project.template_id = world.b.project.pk
+        with refused():
+            Project.objects.bulk_update([project], ["template", "name"])
+    assert row(Survey, world.a.survey.pk)["project_id"] == world.a.project.pk
+    assert row(Project, world.a.project.pk)["template_id"] is None
+
+
+def test_bulk_update_of_another_realms_rows_is_refused(tenancy, world):
+    with unscoped():
+        loaded = Project.objects.get(pk=world.b.project.pk)
+    loaded.name = "taken"
+    with realm_context("a"), refused():
+        Project.objects.bulk_update([loaded, Project(pk=world.c.project.pk, name="taken")],
+                                    ["name"])
+    assert row(Project, world.b.project.pk)["name"] == "project-b"
+
+
+def test_bulk_update_inside_the_realm(tenancy, world, django_assert_num_queries):
+    with realm_context("a"):
+        other = Project.objects.create(name="other")
+        survey = Survey.objects.get()
+        survey.project, survey.name = other, "moved"
+        with django_assert_num_queries(3):  # linked objects, rows, UPDATE
+            assert Survey.objects.bulk_update([survey], ["project", "name"]) == 1
+    assert row(Survey, survey.pk)["project_id"] == other.pk
 
 
 # dumpdata and loaddata.
