@@ -380,6 +380,27 @@ def _check_upsert(model: type[models.Model], update_fields: Iterable[str],
             "update existing rows through the default manager.")
 
 
+def check_m2m_realms(sender: Any, instance: Any, action: str, reverse: bool, model: Any,
+                     pk_set: set | None, using: str, **kwargs: Any) -> None:
+    """m2m_changed receiver: refuse many-to-many changes that reach into another realm.
+
+    add, remove, set and clear, from either side: the object whose relation
+    changes and every object named must be in the active realm, as a foreign key
+    must (a link between two realms would show one realm's objects from the other).
+    """
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    sides = [(type(instance), {instance.pk}), (model, pk_set or set())]
+    sides = [(side, keys) for side, keys in sides if keys and hasattr(side, "realm_lookup")]
+    active = _write_realm() if sides else None
+    if active is None:
+        return
+    for side, keys in sides:
+        _check_keys_in_realm(side, keys, active, using,
+                             f"A {side._meta.verbose_name} of another realm cannot be "
+                             "linked, unlinked or cleared here.")
+
+
 def _move(instance: MtModelAbstract, realm: str) -> None:
     from .state import unscoped
 

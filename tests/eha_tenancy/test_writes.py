@@ -220,6 +220,55 @@ def test_bulk_update_inside_the_realm(tenancy, world, django_assert_num_queries)
     assert row(Survey, survey.pk)["project_id"] == other.pk
 
 
+# Many-to-many.
+
+@pytest.mark.parametrize("change", [
+    lambda w, t: w.a.project.tags.add(t["b"]),
+    lambda w, t: w.a.project.tags.add(t["b"].pk),
+    lambda w, t: w.a.project.tags.set([t["a"], t["b"]]),
+    lambda w, t: t["a"].projects.add(w.b.project),
+    lambda w, t: t["a"].projects.set([w.b.project.pk]),
+    lambda w, t: w.b.project.tags.add(t["a"]),
+], ids=["add", "add-key", "set", "reverse-add", "reverse-set", "from-other-realm"])
+def test_many_to_many_links_across_realms_are_refused(tenancy, world, tags, change):
+    with realm_context("a"), refused():
+        change(world, tags)
+    assert Project.tags.through.objects.count() == 0
+    with realm_context("a"):  # no link, so no way to learn b's tag names from realm a
+        assert not Project.objects.filter(tags__name="secret-b").exists()
+
+
+@pytest.mark.parametrize("change", [
+    lambda w, t: w.a.project.tags.remove(t["a"]),
+    lambda w, t: w.a.project.tags.clear(),
+    lambda w, t: t["a"].projects.remove(w.a.project),
+    lambda w, t: t["a"].projects.clear(),
+    lambda w, t: w.b.project.tags.remove(t["a"]),
+], ids=["remove", "clear", "reverse-remove", "reverse-clear", "remove-other-realms"])
+def test_many_to_many_of_another_realm_cannot_be_removed_or_cleared(
+        tenancy, world, tags, change):
+    with realm_context("a"):
+        world.a.project.tags.add(tags["a"])
+    with realm_context("b"), refused():
+        change(world, tags)
+    assert Project.tags.through.objects.count() == 1
+
+
+def test_many_to_many_inside_the_realm_both_ways(tenancy, world, tags):
+    with realm_context("a"):
+        second = Tag.objects.create(name="second")
+        project = Project.objects.get(pk=world.a.project.pk)
+        project.tags.add(tags["a"])
+        second.projects.add(project)
+        assert sorted(project.tags.values_list("name", flat=True)) == ["second", "secret-a"]
+        project.tags.remove(second)
+        tags["a"].projects.set([])
+        assert not project.tags.exists()
+        project.tags.set([second])
+        second.projects.clear()
+        assert not project.tags.exists()
+
+
 # dumpdata and loaddata.
 
 def test_dumpdata_all_and_loaddata_carry_many_to_many_links(tenancy, world, tags, tmp_path):
