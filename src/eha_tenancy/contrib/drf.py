@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404 as _get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
@@ -78,8 +79,11 @@ class MtViewSetMixin:
         return filter_by_realm(self.request, super().get_queryset(), self.mt_field)
 
     def get_object_or_404(self, pk: Any):
-        """Return the object of this realm with ``pk``, else raise 404."""
-        return _get_object_or_404(self.get_queryset(), pk=pk)
+        """Return the object of this realm with ``pk``, else raise 404 (also for a bad pk)."""
+        try:
+            return _get_object_or_404(self.get_queryset(), pk=pk)
+        except (TypeError, ValueError, ValidationError) as exc:
+            raise Http404 from exc
 
     def get_object_or_403(self, pk: Any):
         """Return the object with ``pk``: None if missing, 403 if of another realm.
@@ -87,8 +91,11 @@ class MtViewSetMixin:
         Kept for aether.sdk parity. It tells a caller that an object exists in
         another realm; prefer get_object_or_404 in anything clients reach.
         """
-        with unscoped():
-            obj = self.get_queryset().model.all_realms.filter(pk=pk).first()
+        try:
+            with unscoped():
+                obj = self.get_queryset().model.all_realms.filter(pk=pk).first()
+        except (TypeError, ValueError, ValidationError):
+            return None  # not a valid pk: no such object
         if obj is None:
             return None
         if not is_accessible_by_realm(self.request, obj):
