@@ -19,7 +19,9 @@ from ..realms import (
     check_user_in_realm,
     filter_by_realm,
     filter_users_by_realm,
+    get_current_realm,
     is_accessible_by_realm,
+    realm_exists,
     realm_lookup,
 )
 from ..state import unscoped
@@ -28,7 +30,8 @@ from ..state import unscoped
 class IsAccessibleByRealm(permissions.BasePermission):
     """Allow members of the request's realm, and only objects of that realm.
 
-    Anonymous users are refused, unless the view class has ``realm_public = True``.
+    Anonymous users are refused, unless the view class has ``realm_public = True``
+    and the realm exists (they are refused the same way whether it exists or not).
     """
 
     message = _("You are not a member of this realm.")
@@ -38,7 +41,10 @@ class IsAccessibleByRealm(permissions.BasePermission):
             return True
         user = request.user
         if not (user and user.is_authenticated):
-            return bool(getattr(view, "realm_public", False))
+            if not getattr(view, "realm_public", False):
+                return False
+            realm = get_current_realm(request)
+            return realm is not None and realm_exists(realm)
         return check_user_in_realm(request, user)
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
