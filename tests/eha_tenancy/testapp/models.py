@@ -1,6 +1,6 @@
 """A realm model, a child two foreign keys away, user relations, a link between realm
 objects, a many-to-many between realm models, unique constraints holding the realm (or
-the owner) for upserts, and a model with no realm."""
+the owner) for upserts, a model that came from aether.sdk, and a model with no realm."""
 
 from django.conf import settings
 from django.db import models
@@ -65,6 +65,16 @@ class Milestone(MtModelChildAbstract):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["project", "code"],
                                                name="tenancy_testapp_milestone_code")]
+
+
+class Legacy(MtModelAbstract):
+    """A model that came from aether.sdk: migration 0005 adds its realm column, filled
+    from aether's multitenancy_mtinstance table (eha_tenancy.migration)."""
+
+    name = models.CharField(max_length=100)
+
+    class Meta(MtModelAbstract.Meta):
+        ordering = ["pk"]
 
 
 class Plain(models.Model):
