@@ -23,7 +23,7 @@ def realm_public(view: Callable) -> Callable:
     Works on view functions and view classes (``realm_public = True`` as a class
     attribute does the same). Without it, an anonymous request gets its realm
     (``request.realm``) but a realm model queried in the view raises
-    RealmForbidden (403).
+    RealmForbidden (403); so does one with it, for a realm that does not exist.
     """
     view.realm_public = True
     return view

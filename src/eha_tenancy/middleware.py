@@ -20,8 +20,11 @@ class RealmMiddleware:
     URL kwarg (unless it is GATEWAY_PUBLIC_REALM), the session, the realm
     cookie, the ``Eha-Realm`` header, else DEFAULT_REALM. A malformed realm
     gets 404; a signed-in user who is not a member of the realm, whatever the
-    login method, gets 403; so does anyone asking for a realm that has no Group.
-    Anonymous requests get their realm, but its data only in ``realm_public`` views.
+    login method, gets 403. Anonymous requests get their realm, but its data
+    only in ``realm_public`` views and only if the realm exists: elsewhere they
+    are refused by the view (the first query raises RealmForbidden), the same
+    way for a realm that exists and one that does not, so the answer does not
+    tell them apart.
     The realm stays active until the response leaves this middleware, also
     when the view raises. With MULTITENANCY off, ``request.realm`` is None.
     """
@@ -64,11 +67,17 @@ class RealmMiddleware:
             return None if getattr(view_func, "realm_exempt", False) else refusal
         request.realm = realm
         checked = getattr(getattr(request, "user", None), "pk", None)
-        _active.set(RequestRealm(realm, request, checked, public=_is_public(view_func)))
+        # Anonymous visitors reach a realm's data in public views, if the realm exists.
+        public = _is_public(view_func) and (checked is not None or realm_exists(realm))
+        _active.set(RequestRealm(realm, request, checked, public=public))
         return None
 
     def refusal(self, request: HttpRequest, realm: str) -> HttpResponse | None:
-        """Return the answer refusing ``realm`` to this request, or None to let it in."""
+        """Return the answer refusing ``realm`` to this request, or None to let it in.
+
+        Anonymous requests are not refused here: the view refuses them (the same
+        way whether the realm exists or not), or serves a public view's data.
+        """
         if not is_valid_realm(realm):
             return _refuse(404, "Unknown realm.")
         user = getattr(request, "user", None)
@@ -76,8 +85,6 @@ class RealmMiddleware:
             if not user_may_use_realm(user, realm):
                 return _refuse(403, "You are not a member of this realm.")
             request._eha_realm_checked = (user.pk, realm)
-        elif not realm_exists(realm):
-            return _refuse(403, "Unknown realm.")
         return None
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import FullResultSet
+from django.db import models, router
+from django.db.models.expressions import Expression
 from django.db.models.sql.where import AND
 from django.utils.translation import gettext_lazy as _
 
@@ -13,18 +18,58 @@ from .conf import app_settings
 from .exceptions import RealmMismatch, RealmRequired
 from .state import is_unscoped, require_realm
 
+# Set while Django runs a write that is checked already (the update() of a bulk_update())
+# or that is not checked (the raw saves of loaddata, which writes fixtures as they are).
+_unchecked: ContextVar[bool] = ContextVar("eha_tenancy_unchecked", default=False)
+
+
+class ActiveRealm(Expression):
+    """The realm active when a query runs, read as the query is compiled.
+
+    The default manager compares the realm column with this rather than with
+    the realm active when the queryset was made, so a queryset (or a Subquery)
+    made in one realm and evaluated in another reads the other realm's rows,
+    and evaluated with no realm active raises RealmRequired.
+    """
+
+    output_field = models.CharField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        realm = require_realm()
+        if realm is None:  # unscoped(): the condition holds for every row
+            raise FullResultSet
+        return "%s", [realm]
+
+
+# One instance for every queryset: Django copies it where it needs to, and computes
+# its identity (hashed while compiling) once.
+ACTIVE_REALM = ActiveRealm()
+
 
 class RealmQuerySet(models.QuerySet):
     """A queryset that cannot move rows to another realm or create rows outside it."""
 
     def update(self, **kwargs: Any) -> int:
-        if "realm" in kwargs and app_settings.MULTITENANCY and not is_unscoped():
-            raise RealmMismatch("Move objects to another realm with add_to_realm().")
+        if app_settings.MULTITENANCY and not is_unscoped() and not _unchecked.get():
+            if "realm" in kwargs:
+                raise RealmMismatch("Move objects to another realm with add_to_realm().")
+            links = _link_values(self.model, kwargs)
+            if links:
+                active = require_realm()
+                if _check_link_values(links, active, self.db):  # not only set to None
+                    _check_rows_in_realm(self, active)
         return super().update(**kwargs)
 
-    def bulk_create(self, objs, *args: Any, **kwargs: Any):
+    def bulk_create(self, objs, batch_size: int | None = None, ignore_conflicts: bool = False,
+                    update_conflicts: bool = False, update_fields: Any = None,
+                    unique_fields: Any = None):
         objs = list(objs)
+        kwargs = {"batch_size": batch_size, "ignore_conflicts": ignore_conflicts,
+                  "update_conflicts": update_conflicts, "update_fields": update_fields,
+                  "unique_fields": unique_fields}
         if objs and app_settings.MULTITENANCY and not is_unscoped():
+            if update_conflicts:
+                _check_upsert(self.model, update_fields or (), unique_fields or ())
             # The objects the new rows link to, read in one query per link rather
             # than one per row, for the realm checks of _stamp_realm.
             links = [*realm_links(self.model), getattr(self.model, "mt_field", "")]
@@ -33,12 +78,25 @@ class RealmQuerySet(models.QuerySet):
             stamp = getattr(obj, "_stamp_realm", None)
             if stamp is not None:
                 stamp()
-        return super().bulk_create(objs, *args, **kwargs)
+        return super().bulk_create(objs, **kwargs)
 
     def bulk_update(self, objs, fields, *args: Any, **kwargs: Any):
-        if "realm" in fields and app_settings.MULTITENANCY and not is_unscoped():
+        if not app_settings.MULTITENANCY or is_unscoped():
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        if "realm" in fields:
             raise RealmMismatch("Move objects to another realm with add_to_realm().")
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        objs = tuple(objs)
+        active = require_realm()
+        # As save() does for each object: its row must be in the active realm, and so
+        # must the objects its foreign keys point at.
+        for name in fields:
+            field = self.model._meta.get_field(name)
+            if field.name in realm_links(self.model):
+                _check_link_values({field: [getattr(obj, field.attname) for obj in objs]},
+                                   active, self.db)
+        _check_keys_in_realm(self.model, [obj.pk for obj in objs], active, self.db)
+        with _no_check():
+            return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
@@ -55,14 +113,17 @@ class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
         queryset = super().get_queryset()
         if not app_settings.MULTITENANCY:
             return queryset
-        realm = require_realm()
-        if realm is None:  # unscoped()
-            return queryset
-        return limit_to_realm(queryset, self.model.realm_lookup(), realm)
+        require_realm()  # fail closed where the queryset is made, too
+        # The realm itself is read when the query runs (ActiveRealm).
+        return limit_to_realm(queryset, self.model.realm_lookup(), ACTIVE_REALM)
 
 
-def limit_to_realm(queryset: models.QuerySet, lookup: str, realm: str) -> models.QuerySet:
-    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm."""
+def limit_to_realm(queryset: models.QuerySet, lookup: str,
+                   realm: str | ActiveRealm) -> models.QuerySet:
+    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm.
+
+    ``realm`` is a realm name, or ACTIVE_REALM for the realm active when the query runs.
+    """
     model = queryset.model
     if lookup != "realm" or model._meta.get_field("realm").model._meta.db_table \
             != model._meta.db_table:
@@ -102,6 +163,20 @@ class MtModelAbstract(models.Model):
         self._stamp_realm()
         super().save(*args, **kwargs)
         self._loaded_realm = self.realm
+
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
+        _check_row_to_delete(self, using)
+        return super().delete(using, keep_parents)
+
+    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
+        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
+                                *args, **kwargs)
+
+    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
+        if not raw:
+            return super()._save_table(raw, *args, **kwargs)
+        with _no_check():  # loaddata: fixtures are written as they are
+            return super()._save_table(raw, *args, **kwargs)
 
     @classmethod
     def realm_lookup(cls) -> str:
@@ -180,6 +255,152 @@ def _check_related_realms(instance: models.Model, active: str) -> None:
             raise RealmMismatch(f"{name} belongs to another realm than the active one.")
 
 
+@contextmanager
+def _no_check() -> Iterator[None]:
+    token = _unchecked.set(True)
+    try:
+        yield
+    finally:
+        _unchecked.reset(token)
+
+
+def _write_realm() -> str | None:
+    """Return the realm writes are checked against; None with tenancy off or unscoped()."""
+    if not app_settings.MULTITENANCY:
+        return None
+    return require_realm()
+
+
+def _update_in_realm(instance: Any, do_update: Any, base_qs: models.QuerySet, using: str,
+                     pk_val: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run Django's UPDATE of ``instance`` on its row only if that row is in the realm.
+
+    An object built with another realm's primary key (``Model(pk=...)``) would
+    otherwise take that row over: the UPDATE matches no row, and a row with that
+    key elsewhere raises RealmMismatch instead of the INSERT Django would try next.
+    """
+    active = None if _unchecked.get() else _write_realm()
+    if active is None:
+        return do_update(base_qs, using, pk_val, *args, **kwargs)
+    lookup = instance.realm_lookup()
+    updated = do_update(base_qs.filter(**{lookup: active}), using, pk_val, *args, **kwargs)
+    if not updated and base_qs.filter(pk=pk_val).exists():
+        raise RealmMismatch("A row with this primary key belongs to another realm: "
+                            "nothing was saved.")
+    return updated
+
+
+def _check_row_to_delete(instance: Any, using: str | None) -> None:
+    """Refuse to delete an object whose row (and so its children) is in another realm."""
+    active = _write_realm()
+    if active is None or instance.pk is None:
+        return
+    using = using or router.db_for_write(type(instance), instance=instance)
+    _check_keys_in_realm(type(instance), [instance.pk], active, using,
+                         "This object belongs to another realm: nothing was deleted.")
+
+
+def _check_rows_in_realm(queryset: models.QuerySet, active: str,
+                         message: str = "Rows of another realm cannot be changed here.") -> None:
+    """Raise RealmMismatch when ``queryset`` holds a row outside the active realm."""
+    if queryset.exclude(**{queryset.model.realm_lookup(): active}).exists():
+        raise RealmMismatch(message)
+
+
+_CHUNK = 500  # keys per query, well under the parameter limits of SQLite and Oracle
+
+
+def _check_keys_in_realm(model: Any, keys: Iterable, active: str, using: str,
+                         message: str = "Rows of another realm cannot be changed here.",
+                         field: str = "pk") -> None:
+    """Raise RealmMismatch when a row of ``model`` whose ``field`` is in ``keys`` is
+    outside the active realm; one query per 500 keys."""
+    keys = list(keys)
+    rows = model._base_manager.using(using)
+    for start in range(0, len(keys), _CHUNK):
+        _check_rows_in_realm(rows.filter(**{f"{field}__in": keys[start:start + _CHUNK]}),
+                             active, message)
+
+
+def _link_values(model: type[models.Model], values: dict[str, Any]) -> dict[Any, list]:
+    """Return the foreign keys to realm models among ``values`` (an update's), with values."""
+    names = realm_links(model)
+    if not names:
+        return {}
+    found = {}
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.name in names:
+            found[field] = [value]
+    return found
+
+
+def _check_link_values(links: dict[Any, Iterable], active: str, using: str) -> bool:
+    """Refuse foreign key values (objects, keys) that point at another realm's objects.
+
+    An expression (F(), Subquery()) cannot be checked before it runs: refused too.
+    Return True when a value links to an object (is not None).
+    """
+    linked = False
+    for field, values in links.items():
+        keys = set()
+        for value in values:
+            if hasattr(value, "resolve_expression"):
+                raise RealmMismatch(f"{field.name}: give an object or its key, not an "
+                                    "expression, so its realm can be checked.")
+            if isinstance(value, models.Model):
+                value = getattr(value, field.target_field.attname)
+            if value is not None:
+                keys.add(value)
+        _check_keys_in_realm(field.related_model, keys, active, using,
+                             f"{field.name} belongs to another realm than the active one.",
+                             field.target_field.name)
+        linked = linked or bool(keys)
+    return linked
+
+
+def _check_upsert(model: type[models.Model], update_fields: Iterable[str],
+                  unique_fields: Iterable[str]) -> None:
+    """Allow ``bulk_create(update_conflicts=True)`` only where a conflict stays in the realm.
+
+    The rows inserted are in the active realm; the row a conflict updates is in
+    it too only when the conflict target holds the realm: the realm column of a
+    realm model, the foreign key towards the owner of a child model (both part
+    of a unique constraint). Any other target could update another realm's row.
+    """
+    opts = model._meta
+    unique = {opts.get_field(opts.pk.name if name == "pk" else name) for name in unique_fields}
+    anchor = opts.get_field(model.realm_lookup().split("__")[0])
+    if "realm" in update_fields:
+        raise RealmMismatch("Move objects to another realm with add_to_realm().")
+    if anchor not in unique:
+        raise RealmMismatch(
+            f"bulk_create(update_conflicts=True) could update another realm's row: put "
+            f"{anchor.name!r} in unique_fields (a unique constraint that includes it), or "
+            "update existing rows through the default manager.")
+
+
+def check_m2m_realms(sender: Any, instance: Any, action: str, reverse: bool, model: Any,
+                     pk_set: set | None, using: str, **kwargs: Any) -> None:
+    """m2m_changed receiver: refuse many-to-many changes that reach into another realm.
+
+    add, remove, set and clear, from either side: the object whose relation
+    changes and every object named must be in the active realm, as a foreign key
+    must (a link between two realms would show one realm's objects from the other).
+    """
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    sides = [(type(instance), {instance.pk}), (model, pk_set or set())]
+    sides = [(side, keys) for side, keys in sides if keys and hasattr(side, "realm_lookup")]
+    active = _write_realm() if sides else None
+    if active is None:
+        return
+    for side, keys in sides:
+        _check_keys_in_realm(side, keys, active, using,
+                             f"A {side._meta.verbose_name} of another realm cannot be "
+                             "linked, unlinked or cleared here.")
+
+
 def _move(instance: MtModelAbstract, realm: str) -> None:
     from .state import unscoped
 
@@ -206,6 +427,20 @@ class MtModelChildAbstract(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._stamp_realm()
         super().save(*args, **kwargs)
+
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
+        _check_row_to_delete(self, using)
+        return super().delete(using, keep_parents)
+
+    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
+        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
+                                *args, **kwargs)
+
+    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
+        if not raw:
+            return super()._save_table(raw, *args, **kwargs)
+        with _no_check():  # loaddata: fixtures are written as they are
+            return super()._save_table(raw, *args, **kwargs)
 
     @classmethod
     def realm_lookup(cls) -> str:

@@ -101,6 +101,17 @@ def test_head_is_accessible_is_204_here_and_404_elsewhere(tenancy, world):
     assert client.head(f"/api/answers/{world.b.answer.pk}/is-accessible/").status_code == 404
 
 
+@pytest.mark.parametrize("pk", ["abc", "-1x", "%20", "1e3", "9" * 30])
+def test_head_is_accessible_with_a_pk_that_is_not_one_is_404(tenancy, world, pk):
+    client = api(world.users.alice, "a")
+    assert client.head(f"/api/projects/{pk}/is-accessible/").status_code == 404
+    request = APIRequestFactory().get("/")
+    request.realm = "a"
+    view = ProjectViewSet(request=Request(request), format_kwarg=None)
+    with realm_context("a"):
+        assert view.get_object_or_403(pk) is None
+
+
 def test_get_object_or_403_tells_apart_missing_and_other_realms(tenancy, world):
     request = APIRequestFactory().get("/")
     request.realm = "a"

@@ -271,3 +271,43 @@ def test_public_view_classes(tenancy, world):
 
     assert _is_public(Open.as_view())
     assert not _is_public(View.as_view())
+
+
+def anonymous_answer(path: str, realm: str) -> tuple[int, bytes]:
+    if "{realm}" in path:
+        response = Client().get(path.format(realm=realm))
+    else:
+        response = Client().get(path, HTTP_EHA_REALM=realm)
+    return response.status_code, response.content
+
+
+@pytest.mark.parametrize("path", ["/private-names", "/api/projects/", "/api/users/",
+                                  "/plain-api", "/{realm}/svc/api/projects/"])
+def test_anonymous_clients_cannot_tell_known_realms_from_unknown_ones(tenancy, world, path):
+    known = anonymous_answer(path, "b")
+    assert known[0] in (401, 403)
+    assert anonymous_answer(path, "nowhere") == known
+
+
+@pytest.mark.parametrize("public,private", [
+    ("/names", "/private-names"),
+    ("/{realm}/svc/names", "/private-names"),
+    ("/api/public-projects/", "/api/projects/"),
+])
+def test_public_views_refuse_a_realm_that_does_not_exist_as_others_refuse_any(
+        tenancy, world, public, private):
+    from eha_tenancy import unscoped
+    from tests.eha_tenancy.testapp.models import Project
+
+    refusal = anonymous_answer(private, "b")
+    assert anonymous_answer(public, "nowhere") == refusal
+    with unscoped():  # rows in a realm that has no Group: a realm that does not exist
+        Project.objects.create(name="stray", realm="ghost")
+    assert anonymous_answer(public, "ghost") == refusal
+    assert anonymous_answer(public, "b")[0] == 200
+    assert not Group.objects.filter(name__in=["nowhere", "ghost"]).exists()
+
+
+def test_exempt_views_answer_anonymous_clients_alike_for_known_and_unknown_realms(
+        tenancy, world):
+    assert anonymous_answer("/sign-out", "nowhere") == anonymous_answer("/sign-out", "b")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404 as _get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
@@ -18,7 +19,9 @@ from ..realms import (
     check_user_in_realm,
     filter_by_realm,
     filter_users_by_realm,
+    get_current_realm,
     is_accessible_by_realm,
+    realm_exists,
     realm_lookup,
 )
 from ..state import unscoped
@@ -27,7 +30,8 @@ from ..state import unscoped
 class IsAccessibleByRealm(permissions.BasePermission):
     """Allow members of the request's realm, and only objects of that realm.
 
-    Anonymous users are refused, unless the view class has ``realm_public = True``.
+    Anonymous users are refused, unless the view class has ``realm_public = True``
+    and the realm exists (they are refused the same way whether it exists or not).
     """
 
     message = _("You are not a member of this realm.")
@@ -37,7 +41,10 @@ class IsAccessibleByRealm(permissions.BasePermission):
             return True
         user = request.user
         if not (user and user.is_authenticated):
-            return bool(getattr(view, "realm_public", False))
+            if not getattr(view, "realm_public", False):
+                return False
+            realm = get_current_realm(request)
+            return realm is not None and realm_exists(realm)
         return check_user_in_realm(request, user)
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
@@ -78,8 +85,11 @@ class MtViewSetMixin:
         return filter_by_realm(self.request, super().get_queryset(), self.mt_field)
 
     def get_object_or_404(self, pk: Any):
-        """Return the object of this realm with ``pk``, else raise 404."""
-        return _get_object_or_404(self.get_queryset(), pk=pk)
+        """Return the object of this realm with ``pk``, else raise 404 (also for a bad pk)."""
+        try:
+            return _get_object_or_404(self.get_queryset(), pk=pk)
+        except (TypeError, ValueError, ValidationError) as exc:
+            raise Http404 from exc
 
     def get_object_or_403(self, pk: Any):
         """Return the object with ``pk``: None if missing, 403 if of another realm.
@@ -87,8 +97,11 @@ class MtViewSetMixin:
         Kept for aether.sdk parity. It tells a caller that an object exists in
         another realm; prefer get_object_or_404 in anything clients reach.
         """
-        with unscoped():
-            obj = self.get_queryset().model.all_realms.filter(pk=pk).first()
+        try:
+            with unscoped():
+                obj = self.get_queryset().model.all_realms.filter(pk=pk).first()
+        except (TypeError, ValueError, ValidationError):
+            return None  # not a valid pk: no such object
         if obj is None:
             return None
         if not is_accessible_by_realm(self.request, obj):
