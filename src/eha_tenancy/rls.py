@@ -10,11 +10,14 @@ given, and ``realm = NULL`` holds for no row: a connection that names no realm s
 nothing. The sub-SELECT reads the setting once per statement (an InitPlan), not once
 per row. Child models (realm through ``mt_field``) compare their owner's realm::
 
-    USING (project_id IN (SELECT o1.id FROM project o1 WHERE o1.realm = ...))
+    USING (EXISTS (SELECT 1 FROM project o1 WHERE o1.id = survey.project_id
+                   AND o1.realm = ...))
 
-The subquery reads the owner's table as the current role, so the owner's own policy
-applies there too. Operations that add the policy live in operations.py; db.py puts
-the realm in the setting for each transaction.
+through every level of ``mt_field``. The subquery reads the owners' tables as the
+current role, so their own policies apply there too. A child is always in its
+owner's realm: nothing is copied that could fall out of step. Operations that add
+the policy live in operations.py; db.py puts the realm in the setting for each
+transaction.
 """
 
 from __future__ import annotations
@@ -98,9 +101,14 @@ def realm_condition(model: Any, mt_field: str | None, name: str, quote: Quote) -
     for number, (link, next_table, next_target) in enumerate(hops[1:], start=2):
         source.append(f"JOIN {quote(next_table)} o{number} "
                       f"ON o{number}.{quote(next_target)} = o{number - 1}.{quote(link)}")
+    # EXISTS rather than "column IN (SELECT ...)": two levels down, PostgreSQL then
+    # reads the realm's owners by index instead of scanning the table between them
+    # (benchmarks/scenarios/tenancy_rls_children.py: 13 ms a raw page, not 220 ms).
     # Identifiers quoted by the backend, and the setting's name checked: no values.
-    return (f"{quote(column)} IN (SELECT o1.{quote(target)} FROM {' '.join(source)} "  # noqa: S608
-            f"WHERE o{len(hops)}.{quote(realm_column)} = {value})")
+    row = f"{quote(model._meta.db_table)}.{quote(column)}"
+    return (f"EXISTS (SELECT 1 FROM {' '.join(source)} "  # noqa: S608
+            f"WHERE o1.{quote(target)} = {row} "
+            f"AND o{len(hops)}.{quote(realm_column)} = {value})")
 
 
 def enable_statements(model: Any, mt_field: str | None, quote: Quote,
