@@ -139,7 +139,8 @@ def check_rls_settings(app_configs=None, **kwargs) -> list:
 def check_rls_database(app_configs=None, databases=None, **kwargs) -> list:
     """Report realm tables without their policy, and roles that ignore policies.
 
-    Runs with ``check --database <alias>`` (and before ``migrate``), on PostgreSQL.
+    Runs with ``check --database <alias>`` and before ``migrate``, on PostgreSQL.
+    Warnings, not errors: an error would stop the ``migrate`` that adds the policies.
     """
     messages = []
     for alias in databases or ():
@@ -148,12 +149,13 @@ def check_rls_database(app_configs=None, databases=None, **kwargs) -> list:
         if connection.vendor != "postgresql" or not models:
             continue
         state = inspect_database(connection, models)
-        messages.extend(rls_problems(state, app_settings.rls_on(alias)))
+        rls_on = app_settings.rls_on(alias)
+        messages += policy_problems(state, rls_on) + role_problems(state, rls_on)
     return messages
 
 
-def rls_problems(state: DatabaseState, rls_on: bool) -> list:
-    """Return what lets rows of one realm through to another in ``state``."""
+def policy_problems(state: DatabaseState, rls_on: bool) -> list:
+    """Return the realm tables whose policies do not match TENANCY_RLS in ``state``."""
     if not rls_on:
         return _rls_off_problems(state)
     messages = []
@@ -161,19 +163,19 @@ def rls_problems(state: DatabaseState, rls_on: bool) -> list:
     for table in (table for table in state.tables if table.exists):
         label = table.model._meta.label
         if not table.enabled or table.policy is None:
-            messages.append(Error(
+            messages.append(Warning(
                 f"{label} ({table.table}) has no realm policy: PostgreSQL does not limit "
                 "its rows to the realm.",
                 hint=f'Add eha_tenancy.operations.EnableRealmRLS("{table.model.__name__}") '
                      "to a migration of its app (mt_field=... for child models), then migrate.",
-                obj=table.model, id="eha_tenancy.E008"))
+                obj=table.model, id="eha_tenancy.W008"))
         elif name not in table.policy:
-            messages.append(Error(
+            messages.append(Warning(
                 f"The realm policy of {label} ({table.table}) reads another setting than "
                 f"TENANCY_RLS_SETTING {name}: it shows no row.",
                 hint="Run EnableRealmRLS again in a new migration after changing the setting.",
-                obj=table.model, id="eha_tenancy.E009"))
-    return messages + _role_problems(state)
+                obj=table.model, id="eha_tenancy.W009"))
+    return messages
 
 
 def _rls_off_problems(state: DatabaseState) -> list:
@@ -181,14 +183,17 @@ def _rls_off_problems(state: DatabaseState) -> list:
                if table.enabled and (table.forced or not table.owned)]
     if not guarded or state.superuser or state.bypassrls:
         return []
-    return [Error(
+    return [Warning(
         f"Row-level security is on for {', '.join(guarded)} but TENANCY_RLS is off for "
         f"the database {state.alias!r}: the role {state.role!r} sees none of their rows.",
-        hint="Set TENANCY_RLS = True (or list this database in it).", id="eha_tenancy.E010")]
+        hint="Set TENANCY_RLS = True (or list this database in it).", id="eha_tenancy.W010")]
 
 
-def _role_problems(state: DatabaseState) -> list:
+def role_problems(state: DatabaseState, rls_on: bool) -> list:
+    """Return a warning when the connection's role ignores the policies in ``state``."""
     role, alias = state.role, state.alias
+    if not rls_on:
+        return []
     if state.superuser or state.bypassrls:
         what = "a superuser" if state.superuser else "a role with BYPASSRLS"
         return [Warning(

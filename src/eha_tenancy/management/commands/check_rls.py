@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import ERROR
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ...checks import rls_problems
+from ...checks import policy_problems, role_problems
 from ...conf import app_settings
 from ...rls import TableState, inspect_database, realm_models
 
 
 class Command(BaseCommand):
     help = ("Show PostgreSQL row-level security on each realm model's table and the "
-            "connection's role; fail when a realm table lacks its policy.")
+            "connection's role; fail when a realm table's policy is missing or does not "
+            "match TENANCY_RLS.")
     requires_system_checks: list = []
 
     def add_arguments(self, parser: Any) -> None:
@@ -35,15 +35,14 @@ class Command(BaseCommand):
             f"{'on' if on else 'off'}, setting {app_settings.RLS_SETTING!r}.")
         for table in state.tables:
             self.stdout.write(f"  {table.model._meta.label} ({table.table}): {_describe(table)}")
-        problems = rls_problems(state, on)
-        for problem in problems:
-            style = self.style.ERROR if problem.level >= ERROR else self.style.WARNING
+        policies, roles = policy_problems(state, on), role_problems(state, on)
+        for problem in policies + roles:
+            style = self.style.ERROR if problem in policies else self.style.WARNING
             self.stderr.write(style(f"{problem.id}: {problem.msg}\n    HINT: {problem.hint}"))
-        errors = sum(problem.level >= ERROR for problem in problems)
-        if errors:
-            raise CommandError(f"{errors} error(s): realm rows are not limited by PostgreSQL.")
-        self.stdout.write(self.style.SUCCESS(
-            f"{len(state.tables)} realm table(s) checked."))
+        if policies:
+            raise CommandError(f"{len(policies)} realm table problem(s): PostgreSQL does "
+                               "not limit their rows to the realm as configured.")
+        self.stdout.write(self.style.SUCCESS(f"{len(state.tables)} realm table(s) checked."))
 
 
 def _yes(flag: bool) -> str:
