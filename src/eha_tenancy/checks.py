@@ -109,7 +109,7 @@ def check_rls_settings(app_configs=None, **kwargs) -> list:
     rls = app_settings.RLS
     if rls is False:
         return []
-    errors = []
+    errors: list = []
     if not app_settings.MULTITENANCY:
         errors.append(Error(
             "TENANCY_RLS is on but MULTITENANCY is off: no realm is ever active, so "

@@ -44,7 +44,7 @@ from .state import get_active_realm
 try:
     from psycopg import ClientCursor
 except ImportError:  # psycopg 2 or no driver: statements take the general path
-    ClientCursor = None
+    ClientCursor = None  # type: ignore[assignment,misc]  # the driver is optional
 
 # libpq's PQtransactionStatus, the same values in psycopg 2 and 3.
 _IDLE, _INERROR = 0, 3

@@ -18,11 +18,12 @@ from asgiref.sync import sync_to_async
 from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection, connections, transaction
+from django.test import Client
 
-from eha_tenancy import realm_context, unscoped
+from eha_tenancy import models, realm_context, unscoped
 from eha_tenancy.db import RealmSetting
 from eha_tenancy.state import activate, deactivate
-from tests.eha_tenancy.conftest import APP_ROLE, as_app_role, create_app_role
+from tests.eha_tenancy.conftest import APP_ROLE, as_app_role, create_app_role, make_user
 from tests.eha_tenancy.testapp.models import Answer, Project, Survey
 from tests.harness.postgres import _pg_bin, postgres_only
 from tests.harness.threads import together
@@ -174,6 +175,21 @@ def test_autocommit_statements_carry_their_realm_and_leave_none_behind(committed
         with transaction.atomic(), realm_context("c"):
             assert raw_rows() == rows_of("c")
         assert session_value() in ("", None)
+
+
+def test_requests_on_one_connection_never_see_the_previous_requests_realm(committed,
+                                                                          monkeypatch):
+    # The ORM's realm filter off (as in test_isolation.py): only PostgreSQL limits rows.
+    monkeypatch.setattr(models, "limit_to_realm", lambda queryset, lookup, realm: queryset)
+    clients = {}
+    for name, realm in (("alice", "a"), ("bob", "b")):
+        clients[realm] = Client()
+        clients[realm].force_login(make_user(name, realm))
+    with as_app_role():
+        for realm in "abab":  # the test client keeps this thread's connection open
+            response = clients[realm].get("/api/projects/", HTTP_EHA_REALM=realm)
+            assert [p["name"] for p in response.json()["results"]] == [f"project-{realm}"]
+            assert raw_rows() == rows_of()
 
 
 def test_a_value_set_for_the_session_is_overridden(committed):
