@@ -34,11 +34,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from .conf import app_settings
+from .rls import is_valid_setting_name
 from .state import get_active_realm
 
 try:
@@ -65,7 +68,8 @@ class RealmSetting:
     def __init__(self) -> None:
         self.in_transaction: Any = _UNKNOWN
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(self, execute: Callable, sql: Any, params: Any, many: bool,
+                 context: dict) -> Any:
         connection = context["connection"]
         if not app_settings.rls_on(connection.alias):
             return execute(sql, params, many, context)
@@ -89,11 +93,13 @@ class RealmSetting:
         self.in_transaction = value
         return result
 
-    def run_alone(self, execute, sql, params, many, context, value: str):
+    def run_alone(self, execute: Callable, sql: Any, params: Any, many: bool, context: dict,
+                  value: str) -> Any:
         """Run a statement outside a transaction with ``value`` set for it alone."""
         if _can_prefix(sql, many, context):
             return run_with(value, execute, sql, params, many, context)
-        connection = context["connection"]  # maybe not connections[alias]: no atomic()
+        # This very connection, which may not be connections[alias]: no atomic(using=).
+        connection = context["connection"]
         connection.set_autocommit(False)
         try:
             result = run_with(value, execute, sql, params, many, context)
@@ -107,7 +113,8 @@ class RealmSetting:
         return result
 
 
-def run_with(value: str, execute, sql, params, many, context):
+def run_with(value: str, execute: Callable, sql: Any, params: Any, many: bool,
+             context: dict) -> Any:
     """Run the statement with ``value`` set in its transaction."""
     name = app_settings.cached("RLS_SETTING")
     if not _can_prefix(sql, many, context):
@@ -125,6 +132,10 @@ def _can_prefix(sql: Any, many: bool, context: dict) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _prefix(name: str, value: str, has_params: bool) -> str:
+    if not is_valid_setting_name(name):  # it goes into the SQL as it is
+        raise ImproperlyConfigured(
+            f"TENANCY_RLS_SETTING {name!r} cannot name a PostgreSQL setting: use a "
+            'dotted name of letters, digits and _, such as "eha.realm".')
     literal = "'" + str(value).replace("'", "''") + "'"
     if has_params:  # the driver reads %s in the whole string
         literal = literal.replace("%", "%%")

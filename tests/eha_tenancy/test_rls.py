@@ -16,6 +16,7 @@ import subprocess
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection, connections, transaction
 from django.test import Client
@@ -387,3 +388,11 @@ def test_migrate_runs_while_a_policy_is_missing(rls):
     call_command("migrate", "tenancy_testapp", verbosity=0, skip_checks=False)
     with as_app_role():
         assert database_check_ids() == []
+
+
+@pytest.mark.django_db
+def test_a_malformed_setting_name_never_reaches_the_sql(rls, world):
+    rls.TENANCY_RLS_SETTING = "eha.realm = 'b'; SET eha"
+    with (as_app_role(), realm_context("a"),
+          pytest.raises(ImproperlyConfigured, match="TENANCY_RLS_SETTING")):
+        raw_rows()
