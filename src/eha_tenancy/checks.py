@@ -6,9 +6,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Warning
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
 
 from .conf import app_settings
 from .realms import is_valid_realm
+from .rls import DatabaseState, inspect_database, is_valid_setting_name, realm_models
 
 MIDDLEWARE_PATH = "eha_tenancy.middleware.RealmMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -99,4 +101,114 @@ def _check_mt_field(model) -> list:
             "foreign keys to an MtModelAbstract model.",
             hint='Name the path to the owner, for example mt_field = "survey__project".',
             obj=model, id="eha_tenancy.E004")]
+    return []
+
+
+def check_rls_settings(app_configs=None, **kwargs) -> list:
+    """Report TENANCY_RLS settings that cannot work."""
+    rls = app_settings.RLS
+    if rls is False:
+        return []
+    errors: list = []
+    if not app_settings.MULTITENANCY:
+        errors.append(Error(
+            "TENANCY_RLS is on but MULTITENANCY is off: no realm is ever active, so "
+            "PostgreSQL shows no row of a realm table.",
+            hint="Set MULTITENANCY = True, or TENANCY_RLS = False.", id="eha_tenancy.E005"))
+    if not is_valid_setting_name(app_settings.RLS_SETTING):
+        errors.append(Error(
+            f"TENANCY_RLS_SETTING {app_settings.RLS_SETTING!r} cannot name a PostgreSQL "
+            "setting.", hint='Use a dotted name of letters, digits and _, such as "eha.realm".',
+            id="eha_tenancy.E006"))
+    databases = getattr(settings, "DATABASES", {})
+    named = list(databases) if rls is True else list(rls)
+    for alias in (alias for alias in named if alias not in databases):
+        errors.append(Error(
+            f"TENANCY_RLS names the database {alias!r}, which is not in DATABASES.",
+            hint="List aliases of DATABASES, or set TENANCY_RLS = True for every one.",
+            id="eha_tenancy.E007"))
+    if not any(connections[alias].vendor == "postgresql" for alias in named
+               if alias in databases):
+        errors.append(Warning(
+            "TENANCY_RLS is on but names no PostgreSQL database: nothing enforces realms "
+            "in the database.", hint="Row-level security needs PostgreSQL.",
+            id="eha_tenancy.W004"))
+    return errors
+
+
+def check_rls_database(app_configs=None, databases=None, **kwargs) -> list:
+    """Report realm tables without their policy, and roles that ignore policies.
+
+    Runs with ``check --database <alias>`` and before ``migrate``, on PostgreSQL.
+    Warnings, not errors: an error would stop the ``migrate`` that adds the policies.
+    """
+    messages = []
+    for alias in databases or ():
+        connection = connections[alias]
+        models = realm_models(app_configs, alias)
+        if connection.vendor != "postgresql" or not models:
+            continue
+        state = inspect_database(connection, models)
+        rls_on = app_settings.rls_on(alias)
+        messages += policy_problems(state, rls_on) + role_problems(state, rls_on)
+    return messages
+
+
+def policy_problems(state: DatabaseState, rls_on: bool) -> list:
+    """Return the realm tables whose policies do not match TENANCY_RLS in ``state``."""
+    if not rls_on:
+        return _rls_off_problems(state)
+    messages = []
+    name = f"'{app_settings.RLS_SETTING}'"
+    for table in (table for table in state.tables if table.exists):
+        label = table.model._meta.label
+        if not table.enabled or table.policy is None:
+            messages.append(Warning(
+                f"{label} ({table.table}) has no realm policy: PostgreSQL does not limit "
+                "its rows to the realm.",
+                hint=f'Add eha_tenancy.operations.EnableRealmRLS("{table.model.__name__}") '
+                     "to a migration of its app (mt_field=... for child models), then migrate.",
+                obj=table.model, id="eha_tenancy.W008"))
+        elif name not in table.policy:
+            messages.append(Warning(
+                f"The realm policy of {label} ({table.table}) reads another setting than "
+                f"TENANCY_RLS_SETTING {name}: it shows no row.",
+                hint="Run EnableRealmRLS again in a new migration after changing the setting.",
+                obj=table.model, id="eha_tenancy.W009"))
+    return messages
+
+
+def _rls_off_problems(state: DatabaseState) -> list:
+    guarded = [table.table for table in state.tables
+               if table.enabled and (table.forced or not table.owned)]
+    if not guarded or state.superuser or state.bypassrls:
+        return []
+    return [Warning(
+        f"Row-level security is on for {', '.join(guarded)} but TENANCY_RLS is off for "
+        f"the database {state.alias!r}: the role {state.role!r} sees none of their rows.",
+        hint="Set TENANCY_RLS = True (or list this database in it).", id="eha_tenancy.W010")]
+
+
+def role_problems(state: DatabaseState, rls_on: bool) -> list:
+    """Return a warning when the connection's role ignores the policies in ``state``."""
+    role, alias = state.role, state.alias
+    if not rls_on:
+        return []
+    if state.superuser or state.bypassrls:
+        what = "a superuser" if state.superuser else "a role with BYPASSRLS"
+        return [Warning(
+            f"The database {alias!r} connects as {role!r}, {what}: PostgreSQL ignores "
+            "row-level security for it, so every realm's rows are visible to raw SQL.",
+            hint="Connect the application as a role with NOSUPERUSER NOBYPASSRLS; keep "
+                 "this one for migrations and cross-realm commands.",
+            id="eha_tenancy.W005" if state.superuser else "eha_tenancy.W006")]
+    owned = [table.table for table in state.tables
+             if table.exists and table.enabled and table.owned and not table.forced]
+    if owned:
+        return [Warning(
+            f"The database {alias!r} connects as {role!r}, the owner of {', '.join(owned)}: "
+            "PostgreSQL does not apply a table's policies to its owner.",
+            hint="Connect as a role that does not own the tables, or set "
+                 "TENANCY_RLS_FORCE = True and run EnableRealmRLS again.",
+            id="eha_tenancy.W007")]
     return []

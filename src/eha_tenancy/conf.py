@@ -80,5 +80,28 @@ class TenancySettings:
         """The cache alias holding memberships; use a shared cache with several processes."""
         return getattr(settings, "REALM_MEMBERSHIP_CACHE", "default")
 
+    @property
+    def RLS(self) -> bool | tuple[str, ...]:
+        """PostgreSQL row-level security: True (every PostgreSQL database), aliases, or off."""
+        value = getattr(settings, "TENANCY_RLS", False)
+        if isinstance(value, list | tuple | set | frozenset):
+            return tuple(value)
+        return bool(value)
+
+    @property
+    def RLS_SETTING(self) -> str:
+        """The PostgreSQL setting holding the realm, read by the policies."""
+        return getattr(settings, "TENANCY_RLS_SETTING", "eha.realm")
+
+    @property
+    def RLS_FORCE(self) -> bool:
+        """EnableRealmRLS also forces the policies on the table's owner."""
+        return bool(getattr(settings, "TENANCY_RLS_FORCE", False))
+
+    def rls_on(self, alias: str, cached: bool = True) -> bool:
+        """Return True when the realm reaches the database ``alias`` (if PostgreSQL)."""
+        value = self.cached("RLS") if cached else self.RLS
+        return value is True or (value is not False and alias in value)
+
 
 app_settings = TenancySettings()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.db import connection
 
 from eha_tenancy import unscoped
 from tests.eha_tenancy.testapp.models import Answer, Project, Survey
 
 REALM_MIDDLEWARE = "eha_tenancy.middleware.RealmMiddleware"
+# A role as a deployed application should connect with: no SUPERUSER, no BYPASSRLS,
+# owner of no table. PostgreSQL applies row-level security to it; the throwaway
+# cluster's postgres role, a superuser, ignores the policies.
+APP_ROLE = "eha_rls_app"
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +70,26 @@ def world(db):
             answer = Answer.objects.create(value=f"answer-{realm}", survey=survey)
             objects[realm] = SimpleNamespace(project=project, survey=survey, answer=answer)
     return SimpleNamespace(users=users, **objects)
+
+
+def create_app_role() -> None:
+    """Create APP_ROLE (once per cluster) and let it read and write every table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
+            f"THEN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                       f"TO {APP_ROLE}")
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+
+
+@contextmanager
+def as_app_role():
+    """Run the block's statements on this thread's connection as APP_ROLE."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {APP_ROLE}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")

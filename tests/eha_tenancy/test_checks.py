@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import models
 
 from eha_tenancy import checks
 from eha_tenancy.models import MtModelAbstract, MtModelChildAbstract
+from tests.harness.postgres import on_postgres
 
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 REALM = "eha_tenancy.middleware.RealmMiddleware"
@@ -89,3 +94,47 @@ def test_leaky_manager_bad_mt_field_and_missing_index():
     found = {(m.obj.__name__, m.id) for m in checks.check_models([config])}
     assert found == {("Owner", "eha_tenancy.W003"), ("Leaky", "eha_tenancy.E003"),
                      ("Lost", "eha_tenancy.E004")}
+
+
+# TENANCY_RLS (the database checks run on PostgreSQL: test_rls_checks.py).
+
+@pytest.mark.django_db
+def test_rls_off_by_default_checks_nothing():
+    assert checks.check_rls_settings() == []
+    # SQLite; or PostgreSQL as a superuser, whom the policies of the test app do not limit
+    assert checks.check_rls_database(databases=["default"]) == []
+
+
+@pytest.mark.django_db
+def test_check_rls_command_needs_postgresql():
+    if on_postgres():
+        call_command("check_rls", stdout=io.StringIO(), stderr=io.StringIO())
+    else:
+        with pytest.raises(CommandError, match="row-level security needs PostgreSQL"):
+            call_command("check_rls")
+
+
+def test_rls_needs_tenancy(settings):
+    settings.TENANCY_RLS = True
+    assert "eha_tenancy.E005" in ids(checks.check_rls_settings())
+    settings.MULTITENANCY = True
+    assert "eha_tenancy.E005" not in ids(checks.check_rls_settings())
+
+
+def test_rls_setting_must_name_a_postgresql_setting(settings):
+    settings.MULTITENANCY = True
+    settings.TENANCY_RLS = True
+    for name in ("realm", "eha.realm'; --", "eha realm", ""):
+        settings.TENANCY_RLS_SETTING = name
+        assert "eha_tenancy.E006" in ids(checks.check_rls_settings()), name
+    settings.TENANCY_RLS_SETTING = "my_app.tenant"
+    assert "eha_tenancy.E006" not in ids(checks.check_rls_settings())
+
+
+def test_rls_names_known_postgresql_databases(settings):
+    settings.MULTITENANCY = True
+    settings.TENANCY_RLS = ["default", "reports"]
+    assert "eha_tenancy.E007" in ids(checks.check_rls_settings())
+    settings.TENANCY_RLS = ["default"]
+    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    assert ids(checks.check_rls_settings()) == ([] if postgres else ["eha_tenancy.W004"])
