@@ -40,7 +40,7 @@ def row_security(table: str = TABLE) -> tuple:
 
 
 def historical(name: str):
-    state = MigrationExecutor(connection).loader.project_state((APP, "0003_realm_rls"))
+    state = MigrationExecutor(connection).loader.project_state((APP, "0007_realm_rls"))
     return state.apps.get_model(APP, name)
 
 
@@ -56,11 +56,12 @@ def test_one_line_per_model_and_a_name():
 
 @pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses a transaction
 def test_sqlmigrate_shows_the_policy_on_postgresql_only():
-    forwards, backwards = sqlmigrate("0003_realm_rls"), sqlmigrate("0003_realm_rls",
+    forwards, backwards = sqlmigrate("0007_realm_rls"), sqlmigrate("0007_realm_rls",
                                                                    "--backwards")
     if on_postgres():
-        assert forwards.count("CREATE POLICY eha_realm") == 3
-        assert backwards.count("DISABLE ROW LEVEL SECURITY") == 3
+        tables = 6  # Project, Survey, Answer, Tag, Milestone, Legacy
+        assert forwards.count("CREATE POLICY eha_realm") == tables
+        assert backwards.count("DISABLE ROW LEVEL SECURITY") == tables
     else:
         assert "POLICY" not in forwards and "ROW LEVEL" not in backwards
 
@@ -68,11 +69,11 @@ def test_sqlmigrate_shows_the_policy_on_postgresql_only():
 @pytest.mark.django_db(transaction=True)
 def test_migrating_back_and_forth_runs_on_every_backend():
     try:
-        migrate("0002_project_template")
+        migrate("0006_legacy_managers_index")
         if on_postgres():
             assert row_security() == (False, False, [])
     finally:
-        migrate("0003_realm_rls")
+        migrate("0007_realm_rls")
     if on_postgres():
         assert row_security() == (True, False, [POLICY])
 
@@ -114,11 +115,11 @@ def test_force_applies_the_policy_to_the_owner(settings):
 
     assert owner_sees() == 2  # the owner is not subject to its table's policies
     settings.TENANCY_RLS_FORCE = True
-    migrate("0002_project_template")
-    migrate("0003_realm_rls")
+    migrate("0006_legacy_managers_index")
+    migrate("0007_realm_rls")
     assert row_security()[:2] == (True, True)
     assert owner_sees() == 0
-    migrate("0002_project_template")
+    migrate("0006_legacy_managers_index")
     assert row_security() == (False, False, [])
 
 

@@ -15,6 +15,7 @@ import subprocess
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.apps import apps
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
@@ -360,11 +361,17 @@ def test_a_table_without_its_policy_is_reported(rls):
             check_rls_output()
 
 
+def realm_models() -> list:
+    """The test app's realm models: each has a policy (migration 0007_realm_rls)."""
+    return [model for model in apps.get_app_config("tenancy_testapp").get_models()
+            if hasattr(model, "realm_lookup")]
+
+
 @pytest.mark.django_db
 def test_a_policy_reading_another_setting_is_reported(rls):
     rls.TENANCY_RLS_SETTING = "other.realm"
     with as_app_role():
-        assert database_check_ids() == ["eha_tenancy.W009"] * 3
+        assert database_check_ids() == ["eha_tenancy.W009"] * len(realm_models())
 
 
 @pytest.mark.django_db
@@ -383,7 +390,7 @@ def test_migrate_runs_while_a_policy_is_missing(rls):
         cursor.execute(f"DROP POLICY eha_realm ON {TABLES['answer']}")
     with as_app_role():
         assert database_check_ids() == ["eha_tenancy.W008"]
-    call_command("migrate", "tenancy_testapp", "0002_project_template", verbosity=0,
+    call_command("migrate", "tenancy_testapp", "0006_legacy_managers_index", verbosity=0,
                  skip_checks=False)
     call_command("migrate", "tenancy_testapp", verbosity=0, skip_checks=False)
     with as_app_role():
