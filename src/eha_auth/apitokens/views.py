@@ -14,9 +14,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..accounts.realms import add_to_realm, is_member
+from ..accounts.realms import is_member
 from ..conf import app_settings
 from ..models import ApiToken
+from ..oidc.users import get_user_mapper
 from ..users import display_username, realm_username
 from .drf import RealmBasicAuthentication, RealmTokenAuthentication, _realm_of
 
@@ -25,7 +26,7 @@ class TokenView(APIView):
     """GET: whether the user has a token. POST: a new token (the key is shown only here).
 
     Staff may name another user of their realm (``username``); POST creates that
-    user, with an unusable password, when missing.
+    user when missing, through KEYCLOAK_USER_MAPPER (an unusable password, in the realm).
     """
 
     authentication_classes = [RealmBasicAuthentication, RealmTokenAuthentication,
@@ -79,7 +80,8 @@ class TokenView(APIView):
             User._meta.get_field(User.USERNAME_FIELD).run_validators(username)
         except ValidationError as exc:
             raise exceptions.ValidationError({"username": "Not a valid username."}) from exc
-        user = User._default_manager.create_user(**{User.USERNAME_FIELD: username},
-                                                 password=None)
-        add_to_realm(user, realm)
+        user, _ = get_user_mapper().get_or_create_local_user(
+            realm, {"preferred_username": username})
+        if user is None:
+            raise exceptions.ValidationError({"username": "Not a valid username."})
         return user

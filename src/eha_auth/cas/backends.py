@@ -1,10 +1,11 @@
-"""CAS backend on django-cas-ng's: realm-prefixed users, attributes mapped to Groups and realm."""
+"""CAS backend on django-cas-ng's: users made by the user mapper from the CAS attributes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django_cas_ng.backends import CASBackend as BaseCASBackend
 from django_cas_ng.signals import cas_user_authenticated
@@ -12,6 +13,7 @@ from django_cas_ng.utils import get_cas_client
 
 from ..accounts.realms import add_to_realm, current_realm
 from ..conf import app_settings
+from ..oidc.users import USER_FIELD_CLAIMS, map_user
 from ..users import realm_username
 from .http import TimeoutSession
 
@@ -20,8 +22,9 @@ class CASBackend(BaseCASBackend):
     """Verify a CAS ticket with the CAS server and return the (created) user.
 
     Hooks, each making one decision: ``get_username``, ``get_realm``,
-    ``get_groups``, ``user_fields``. Network errors propagate, so the login view
-    can answer 503.
+    ``get_groups``, ``user_fields``, ``get_claims``. The user is made and updated by
+    KEYCLOAK_USER_MAPPER from the claims (the groups are its roles), then joins the
+    realm and the groups. Network errors propagate, so the login view can answer 503.
     """
 
     def authenticate(self, request: HttpRequest, ticket: str, service: str):
@@ -33,10 +36,10 @@ class CASBackend(BaseCASBackend):
         if not username:
             return None
         realm = self.get_realm(request, attributes)
-        user, created = self.get_or_create_user(realm_username(realm, username))
-        if not self.user_can_authenticate(user):
+        created = not self.user_exists(realm_username(realm, username))
+        user = map_user(realm, self.get_claims(username, attributes))
+        if user is None:  # inactive, or no usable name (eha_auth.oidc decides)
             return None
-        self.update_user(user, attributes)
         add_to_realm(user, realm)
         self.add_groups(user, self.get_groups(attributes))
         user.eha_realm = realm
@@ -71,25 +74,19 @@ class CASBackend(BaseCASBackend):
         return {field: attributes[field] for field in ("email", "first_name", "last_name")
                 if isinstance(attributes.get(field), str)}
 
-    def get_or_create_user(self, username: str):
-        User = get_user_model()
-        user, created = User._default_manager.get_or_create(**{User.USERNAME_FIELD: username})
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        return user, created
-
-    def update_user(self, user, attributes: dict[str, Any]) -> None:
-        """Save the user fields that changed."""
+    def get_claims(self, username: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        """Return the claims the user mapper gets: name, user fields, groups as roles."""
         fields = self.user_fields(attributes)
-        changed = [name for name, value in fields.items() if getattr(user, name) != value]
-        for name in changed:
-            setattr(user, name, fields[name])
-        if changed:
-            user.save(update_fields=changed)
+        claims: dict[str, Any] = {claim: fields[name] for name, claim in USER_FIELD_CLAIMS
+                                  if name in fields}
+        claims.update(preferred_username=username,
+                      realm_access={"roles": self.get_groups(attributes)})
+        return claims
+
+    def user_exists(self, username: str) -> bool:
+        User = get_user_model()
+        return User._default_manager.filter(**{User.USERNAME_FIELD: username}).exists()
 
     def add_groups(self, user, names: list[str]) -> None:
-        from django.contrib.auth.models import Group
-
         for name in names:
             user.groups.add(Group.objects.get_or_create(name=name)[0])

@@ -1,8 +1,11 @@
 """From verified claims to a local user: found by (realm, ``sub``), written only on change.
 
-Keycloak login, gateway tokens, and any other OpenID way in (social login, CAS) share
-``UserMapper.map_user(realm, claims)``; customise it by subclassing its hooks and naming
-the subclass in KEYCLOAK_USER_MAPPER.
+Every way in makes and updates its users here, through the KEYCLOAK_USER_MAPPER class:
+Keycloak login, gateway tokens, social login, CAS, upstream proxy sessions call
+``map_user(realm, claims)`` with the claims they have (CAS attributes and proxy payloads
+put as ``preferred_username``, ``given_name``, ``family_name``, ``email`` and
+``realm_access.roles``); ``/token`` and the ``create_user`` / ``setup_admin`` commands
+call ``get_or_create_local_user(realm, claims)``. Customise by subclassing the hooks.
 
 A user is named ``{realm}__{preferred_username}`` but found by the provider account it was
 made from, an ``OidcIdentity`` (realm, ``sub``), since only ``iss`` and ``sub`` are stable
@@ -32,6 +35,8 @@ from ..users import realm_username
 
 logger = logging.getLogger("eha_auth.oidc")
 SUB_MAX_LENGTH = OidcIdentity._meta.get_field("sub").max_length or 255
+USER_FIELD_CLAIMS = (("first_name", "given_name"), ("last_name", "family_name"),
+                     ("email", "email"))
 
 
 class UserMapper:
@@ -177,10 +182,13 @@ class UserMapper:
         logger.info("user %s of realm %s renamed to %s, as at the provider", old, realm, username)
 
     def get_user_fields(self, claims: dict[str, Any]) -> dict[str, str]:
-        """Return the user fields copied from the claims."""
+        """Return the user fields copied from the claims.
+
+        Only the claims present count: a way in that does not carry a claim (a CAS server
+        releasing no email) leaves its field as it is.
+        """
         model = get_user_model()
-        fields = {"first_name": claims.get("given_name"), "last_name": claims.get("family_name"),
-                  "email": claims.get("email")}
+        fields = {name: claims[claim] for name, claim in USER_FIELD_CLAIMS if claim in claims}
         return {name: str(value or "")[: model._meta.get_field(name).max_length]
                 for name, value in fields.items()}
 
@@ -211,6 +219,23 @@ class UserMapper:
                 user = model._default_manager.get(**{model.USERNAME_FIELD: username})
         self.update_user(user, realm, claims)
         return user
+
+    def get_or_create_local_user(self, realm: str | None,
+                                 claims: dict[str, Any]) -> tuple[Any, bool]:
+        """Return (user, created) for a user an administrator names (``/token``, commands).
+
+        A missing user is made by ``create_user`` (``create_users`` is for sign-ins, not
+        for administrators); an existing one is returned as it is, since these claims hold
+        no roles to map. The user is None when the claims hold no usable username.
+        """
+        username = self.get_username(realm or "", claims)
+        if username is None:
+            return None, False
+        model = get_user_model()
+        user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
+        if user is not None:
+            return user, False
+        return self.create_user(realm or "", username, claims), True
 
     def create_user(self, realm: str, username: str, claims: dict[str, Any]):
         """Create the user, add it to the realm's Group, then map its roles."""

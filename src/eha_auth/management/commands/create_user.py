@@ -8,6 +8,7 @@ from django.db import transaction
 from eha_auth.accounts.commands import add_password_arguments, ensure_token, read_password
 from eha_auth.accounts.realms import add_to_realm
 from eha_auth.conf import app_settings
+from eha_auth.oidc.users import get_user_mapper
 from eha_auth.users import display_username, realm_username
 
 ENV_NAME = "EHA_USER_PASSWORD"
@@ -36,9 +37,11 @@ class Command(BaseCommand):
             created = user is None
             password = read_password(options, ENV_NAME, required=created)
             if created:
-                user = User._default_manager.create_user(**{User.USERNAME_FIELD: username},
-                                                         password=password)
-            elif password:
+                user, _ = get_user_mapper().get_or_create_local_user(
+                    realm, {"preferred_username": username})
+                if user is None:
+                    raise CommandError(f"Invalid username: {username!r}.")
+            if password:
                 user.set_password(password)
                 user.save(update_fields=["password"])
             add_to_realm(user, realm)

@@ -1,10 +1,11 @@
 """Create or update the admin user (idempotent)."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from eha_auth.accounts.commands import add_password_arguments, ensure_token, read_password
+from eha_auth.oidc.users import get_user_mapper
 
 ENV_NAME = "EHA_ADMIN_PASSWORD"
 
@@ -26,16 +27,18 @@ class Command(BaseCommand):
             created = user is None
             password = read_password(options, ENV_NAME, required=created)
             if created:
-                user = User._default_manager.create_superuser(
-                    **{User.USERNAME_FIELD: username}, email=options["email"], password=password)
-            else:
-                self.update(user, password, options["email"])
+                claims = {"preferred_username": username, "email": options["email"]}
+                user, _ = get_user_mapper().get_or_create_local_user(None, claims)
+                if user is None:
+                    raise CommandError(f"Invalid username: {username!r}.")
+            self.update(user, password, options["email"])
             token_made = ensure_token(user, options["token"])
         verb = "Created" if created else "Updated"
         ending = " with a token." if token_made else "."
         self.stdout.write(f"{verb} admin user {username!r}{ending}")
 
     def update(self, user, password, email) -> None:
+        """Make ``user`` an active superuser, with ``email`` and ``password`` when given."""
         user.is_staff = user.is_superuser = user.is_active = True
         if email:
             user.email = email
