@@ -35,6 +35,12 @@ def _session_realm(request: HttpRequest) -> str | None:
     return session.get(SESSION_REALM_KEY) if session is not None else None
 
 
+def set_session_realm(session, realm: str | None) -> None:
+    """Keep ``realm`` as the realm the session signed in to; every way in calls this."""
+    if realm and session is not None:
+        session[SESSION_REALM_KEY] = realm
+
+
 def user_realms(user) -> set[str]:
     """Return the realms ``user`` belongs to: its username prefix and its Group names."""
     prefix, _ = split_username(user.get_username())
@@ -58,7 +64,4 @@ def add_to_realm(user, realm: str | None) -> None:
 
 def keep_user_realm(sender, request, user, **kwargs) -> None:
     """user_logged_in receiver: keep the realm a login step put on the user in the session."""
-    realm = getattr(user, "eha_realm", None)
-    session = getattr(request, "session", None)
-    if realm and session is not None:
-        session[SESSION_REALM_KEY] = realm
+    set_session_realm(getattr(request, "session", None), getattr(user, "eha_realm", None))

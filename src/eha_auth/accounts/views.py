@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 from ..models import ApiToken
 from .forms import RealmAuthenticationForm
 from .methods import enabled_methods
-from .realms import SESSION_REALM_KEY, current_realm
+from .realms import current_realm, set_session_realm
 from .redirects import safe_next
 
 
@@ -42,9 +42,7 @@ class LoginView(FormView):
 
     def form_valid(self, form):
         login(self.request, form.get_user())
-        realm = current_realm(self.request)
-        if realm:
-            self.request.session[SESSION_REALM_KEY] = realm
+        set_session_realm(self.request.session, current_realm(self.request))
         return HttpResponseRedirect(safe_next(self.request, self.get_next_url()))
 
 

@@ -12,7 +12,6 @@ from django_cas_ng import views as cas_views
 from django_cas_ng.utils import RedirectException
 from lxml import etree
 
-from ..accounts.realms import SESSION_REALM_KEY
 from ..accounts.redirects import safe_next
 from .logout import end_sessions
 
@@ -57,9 +56,7 @@ class LoginView(cas_views.LoginView):
         return HttpResponseBadRequest("Expected a CAS logout request.")
 
     def successful_login(self, request: HttpRequest, next_page: str) -> HttpResponse:
-        realm = getattr(request.user, "eha_realm", None)
-        if realm:
-            request.session[SESSION_REALM_KEY] = realm
+        # The session's realm was kept at login (keep_user_realm, from user.eha_realm).
         return HttpResponseRedirect(safe_next(request, next_page))
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from ..accounts.realms import SESSION_REALM_KEY, set_session_realm
 from ..conf import app_settings
 from ..oidc import sessions
 from ..oidc.client import call_provider, provider_answer
@@ -68,7 +69,7 @@ def safe_next(request, default: str | None = None) -> str:
 
 def initial_realm(request) -> str | None:
     return (request.GET.get("realm") or getattr(request, "realm", None)
-            or request.session.get(sessions.REALM_SESSION_KEY))
+            or request.session.get(SESSION_REALM_KEY))
 
 
 def complete_login(request, user, next_url: str, mode: str) -> HttpResponseRedirect:
@@ -76,6 +77,7 @@ def complete_login(request, user, next_url: str, mode: str) -> HttpResponseRedir
     realm, tokens, claims = user.oidc_tokens
     login(request, user, backend=BACKEND_PATH)
     sessions.store_tokens(request, realm, tokens, claims, mode)
+    set_session_realm(request.session, realm)
     return HttpResponseRedirect(next_url)
 
 

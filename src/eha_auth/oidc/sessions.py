@@ -25,7 +25,6 @@ from .tokens import verify_own_access_token
 
 logger = logging.getLogger("eha_auth.oidc")
 SESSION_KEY = "eha_auth_oidc"
-REALM_SESSION_KEY = "eha_realm"
 INDEX_KEY = "eha_auth:sessions:{realm}:{kind}:{digest}"
 ENDED_KEY = "eha_auth:ended:{realm}:{kind}:{digest}"
 
@@ -53,7 +52,6 @@ def store_tokens(request, realm: str, tokens: dict[str, Any], claims: dict[str, 
         "sub": claims.get("sub"),
         "logged_in_at": now,
     }
-    request.session[REALM_SESSION_KEY] = realm
     if request.session.session_key is None:
         request.session.save()
     _index(request.session.session_key, realm, claims)

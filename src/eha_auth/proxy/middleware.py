@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
-from ..accounts.realms import SESSION_REALM_KEY, current_realm
+from ..accounts.realms import current_realm, set_session_realm
 from ..conf import app_settings
 from .crypto import SessionRejected, decode_session
 from .sessions import ProxySessionStore
@@ -67,11 +67,9 @@ class ProxySessionMiddleware:
         if user is None:
             logger.warning("Upstream proxy session rejected: no active user for it.")
             return
-        data = dict(payload)
-        realm = current_realm(request)
-        if realm:
-            data[SESSION_REALM_KEY] = realm
-        request.session = ProxySessionStore(data)
+        realm = current_realm(request)  # before the session is replaced: it may hold one
+        request.session = ProxySessionStore(payload)
+        set_session_realm(request.session, realm)
         request.user = user
         request._cached_user = user
 

@@ -14,7 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from ..accounts.realms import SESSION_REALM_KEY, current_realm
+from ..accounts.realms import current_realm, set_session_realm
 from ..accounts.redirects import safe_next
 from ..conf import app_settings
 from .crypto import SessionRejected, decode_session, encrypt_payload
@@ -84,9 +84,7 @@ class SSOLoginView(View):
         if user is None:
             return render(request, self.template_name, status=403)
         login(request, user)
-        realm = current_realm(request)
-        if realm:
-            request.session[SESSION_REALM_KEY] = realm
+        set_session_realm(request.session, current_realm(request))
         return HttpResponseRedirect(safe_next(request, request.POST.get("next")))
 
     def check_replay(self, payload: dict) -> None:
