@@ -218,3 +218,16 @@ def test_realm_token_request_without_queries_once_cached(tenancy, client):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/north/api/whoami", **header).status_code == 200
     assert len(queries) == 0
+
+
+def test_token_endpoint_makes_users_through_the_user_mapper(tenancy, client):
+    from tests.eha_auth.mappers import MAPPER, was_mapped
+
+    tenancy.KEYCLOAK_USER_MAPPER = MAPPER
+    make_user("north__boss", realm="north", is_staff=True)
+    response = client.post("/north/token", {"username": "newbie"},
+                           HTTP_AUTHORIZATION=basic("boss", "pw-123456"))
+    assert response.status_code == 201
+    newbie = User.objects.get(username="north__newbie")
+    assert was_mapped(newbie) and not newbie.is_staff  # no roles named
+    assert newbie.groups.filter(name="north").exists() and not newbie.has_usable_password()

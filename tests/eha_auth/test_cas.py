@@ -165,3 +165,17 @@ def test_realm_from_attribute_and_groups(cas_client_settings, client, cas_server
     assert sorted(user.groups.values_list("name", flat=True)) == ["alpha", "analysts"]
     assert not user.has_usable_password()
     assert client.session["eha_realm"] == "alpha"
+
+
+@pytest.mark.django_db
+def test_users_are_made_by_the_user_mapper(cas_client_settings, client, cas_server):
+    from tests.eha_auth.mappers import MAPPER, was_mapped
+
+    cas_client_settings.KEYCLOAK_USER_MAPPER = MAPPER
+    cas_client_settings.MULTITENANCY = True
+    cas_client_settings.CAS_REALM_ATTRIBUTE = "realm"
+    assert cas_get(client, issue_ticket(SERVICE, cas_server)).status_code == 302
+    user = User.objects.get(username="alpha__casuser")
+    assert user.is_staff and was_mapped(user)  # the CAS group "analysts" is a role
+    assert {"alpha", "analysts"} <= set(user.groups.values_list("name", flat=True))
+    assert client.session["eha_realm"] == "alpha"

@@ -76,3 +76,18 @@ def test_create_user_without_tenancy(settings):
 def test_create_user_invalid_name():
     with pytest.raises(CommandError, match="Invalid username"):
         call_command("create_user", "-u", "bad name!", "-p", "pw-123456")
+
+
+def test_commands_make_users_through_the_user_mapper(settings):
+    from tests.eha_auth.mappers import MAPPER, was_mapped
+
+    settings.KEYCLOAK_USER_MAPPER = MAPPER
+    settings.MULTITENANCY = True
+    call_command("create_user", "-u", "ann", "-p", "pw-123456", "-r", "north")
+    ann = User.objects.get(username="north__ann")
+    assert was_mapped(ann) and ann.check_password("pw-123456")
+    assert ann.groups.filter(name="north").exists()
+    call_command("setup_admin", "-u", "root", "-e", "root@example.org", "-p", "pw-123456")
+    root = User.objects.get(username="root")
+    assert was_mapped(root) and root.is_superuser and root.is_staff
+    assert root.email == "root@example.org" and root.check_password("pw-123456")

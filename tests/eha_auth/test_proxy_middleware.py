@@ -238,3 +238,37 @@ def test_optional_proxy_session_lets_anonymous_through(proxy_settings, client):
 def test_django_session_user_passes(proxy_settings, client):
     client.force_login(User.objects.create_user("ann"))
     assert client.get("/page", HTTP_ACCEPT="application/json").json()["username"] == "ann"
+
+
+def test_users_are_made_by_the_user_mapper(proxy_settings, client):
+    from tests.eha_auth.mappers import MAPPER, was_mapped
+
+    proxy_settings.KEYCLOAK_USER_MAPPER = MAPPER
+    body = cookie_client(client).get("/page").json()
+    assert body["roles"] == PAYLOAD["roles"]  # the roles stay in the session
+    alice = User.objects.get(username="alice")
+    assert alice.is_staff and was_mapped(alice)  # the payload's role "manager"
+    cookie_client(client, {**PAYLOAD, "roles": {}}).get("/page")
+    assert not User.objects.get(username="alice").is_staff
+
+
+def test_unknown_users_refused_when_creation_is_off(proxy_settings, client, monkeypatch):
+    from eha_auth.proxy.backends import ProxySessionBackend
+
+    monkeypatch.setattr(ProxySessionBackend, "create_unknown_user", False)
+    assert cookie_client(client).get("/page", HTTP_ACCEPT="application/json").status_code == 403
+    assert not User.objects.filter(username="alice").exists()
+
+
+def test_third_party_sso_login_through_the_user_mapper_keeps_the_realm(sso_settings, client):
+    from tests.eha_auth.mappers import MAPPER, was_mapped
+
+    sso_settings.KEYCLOAK_USER_MAPPER = MAPPER
+    sso_settings.MULTITENANCY = True
+    token = crypto.encrypt_payload({"username": "carol", "roles": {"manager": []}})
+    response = client.post("/proxy/sso/login/",
+                           {"session": token}, HTTP_EHA_REALM="north")
+    assert response.status_code == 302 and client.session["eha_realm"] == "north"
+    carol = User.objects.get(username="north__carol")
+    assert carol.is_staff and was_mapped(carol)
+    assert carol.groups.filter(name="north").exists()

@@ -255,3 +255,11 @@ def test_a_provider_naming_no_realm_leaves_the_realm_of_the_request(
     request = rf.get("/accounts/social/complete/x/", HTTP_EHA_REALM="south")
     claims = {"iss": "https://accounts.google.com", "sub": "1"}
     assert set_realm(Backend(), SimpleNamespace(request=request), claims) == {"realm": realm}
+
+
+def test_users_are_made_by_the_user_mapper(client, social, idp):
+    from tests.eha_auth.mappers import MAPPER, was_mapped
+
+    social.KEYCLOAK_USER_MAPPER = MAPPER
+    assert social_login(client, idp).status_code == 302
+    assert was_mapped(user("alpha__alice")) and page(client)["realm"] == "alpha"

@@ -66,6 +66,15 @@ def test_changed_claims_update_the_row_once():
     assert get_user_model().objects.get(username="alpha__dana").last_name == "Dias"
 
 
+def test_a_claim_not_sent_leaves_its_field_alone():
+    """A way in without an email (a CAS server releasing none) keeps the stored one."""
+    map_user("alpha", CLAIMS)
+    without_email = {key: value for key, value in CLAIMS.items() if key != "email"}
+    map_user("alpha", {**without_email, "family_name": "Dias"})
+    dana = get_user_model().objects.get(username="alpha__dana")
+    assert (dana.email, dana.last_name) == ("dana@alpha.test", "Dias")
+
+
 @pytest.mark.parametrize("claims", [{}, {"preferred_username": ""},
                                     {"preferred_username": 5},
                                     {"preferred_username": "x" * 200}])
