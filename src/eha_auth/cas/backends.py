@@ -24,7 +24,7 @@ class CASBackend(BaseCASBackend):
     can answer 503.
     """
 
-    def authenticate(self, request: HttpRequest, ticket: str, service: str):
+    def authenticate(self, request: HttpRequest, ticket: str, service: str):  # type: ignore[override]  # Django picks backends by their credentials' names
         client = get_cas_client(service_url=service, request=request)
         client.session = TimeoutSession()
         username, attributes, pgtiou = client.verify_ticket(ticket)
@@ -73,7 +73,8 @@ class CASBackend(BaseCASBackend):
 
     def get_or_create_user(self, username: str):
         User = get_user_model()
-        user, created = User._default_manager.get_or_create(**{User.USERNAME_FIELD: username})
+        lookup: dict[str, Any] = {User.USERNAME_FIELD: username}
+        user, created = User._default_manager.get_or_create(**lookup)
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
@@ -19,7 +21,7 @@ class ProxySessionBackend(ModelBackend):
 
     create_unknown_user = True
 
-    def authenticate(self, request: HttpRequest | None, proxy_session: dict | None = None):
+    def authenticate(self, request: HttpRequest | None, proxy_session: dict | None = None):  # type: ignore[override]  # Django picks backends by their credentials' names
         if not isinstance(proxy_session, dict):
             return None
         username = self.get_username(proxy_session)
@@ -45,7 +47,8 @@ class ProxySessionBackend(ModelBackend):
         except User.DoesNotExist:
             if not self.create_unknown_user:
                 return None
-        user, created = User._default_manager.get_or_create(**{User.USERNAME_FIELD: username})
+        lookup: dict[str, Any] = {User.USERNAME_FIELD: username}
+        user, created = User._default_manager.get_or_create(**lookup)
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])

@@ -73,7 +73,7 @@ class ProxySessionMiddleware:
             data[SESSION_REALM_KEY] = realm
         request.session = ProxySessionStore(data)
         request.user = user
-        request._cached_user = user
+        request._cached_user = user  # type: ignore[attr-defined]  # AuthenticationMiddleware's cache
 
     def is_allowed(self, path: str) -> bool:
         """Return whether ``path`` is served without a session."""
