@@ -35,7 +35,7 @@ class Command(BaseCommand):
             user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
             created = user is None
             password = read_password(options, ENV_NAME, required=created)
-            if created:
+            if user is None:
                 user = User._default_manager.create_user(**{User.USERNAME_FIELD: username},
                                                          password=password)
             elif password:
