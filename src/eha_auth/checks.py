@@ -90,7 +90,8 @@ def _positive(value) -> bool:
 def _check_numbers() -> list:
     errors = []
     timeout = app_settings.KEYCLOAK_TIMEOUT
-    if len(timeout) != 2 or not all(_positive(part) for part in timeout):
+    if (not isinstance(timeout, tuple) or len(timeout) != 2
+            or not all(_positive(part) for part in timeout)):
         errors.append(Error(f"KEYCLOAK_TIMEOUT must be (connect, read) seconds, not {timeout!r}.",
                             id="eha_auth.E005"))
     for name in ("KEYCLOAK_JWKS_CACHE_SECONDS", "KEYCLOAK_JWKS_MAX_AGE",
