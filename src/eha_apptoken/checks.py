@@ -84,7 +84,7 @@ def _timeout_errors(where: str, config: Mapping) -> list:
 
 
 def _positive(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and value > 0
+    return isinstance(value, Real) and not isinstance(value, bool) and float(value) > 0
 
 
 def check_settings(app_configs=None, **kwargs) -> list:

@@ -35,4 +35,4 @@ def external_apps() -> dict[str, str]:
     return details
 
 
-external_apps.name = "external_apps"
+external_apps.name = "external_apps"  # type: ignore[attr-defined]  # a function attribute eha_health reads

@@ -64,7 +64,7 @@ def forget(user_pk: object, app: str) -> None:
         caches[alias].delete(cache_key(user_pk, app))
 
 
-class AppTokenManager(models.Manager):
+class AppTokenManager(models.Manager["AppToken"]):
     """Find, validate and obtain users' tokens."""
 
     def usable_token(self, user, app: str, base_url: str) -> str | None:

@@ -36,16 +36,19 @@ def plain(message: str, status: int) -> HttpResponse:
 
 def token_status(request: HttpRequest, app: str) -> dict[str, Any]:
     """Return {"app", "status", "validated_at"} for the user's token of one app."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"app": app, "status": "unavailable", "validated_at": None}
     status = "valid"
     try:
-        if AppToken.objects.usable_token(request.user, app, proxy.base_url(app, request)) is None:
+        if AppToken.objects.usable_token(user, app, proxy.base_url(app, request)) is None:
             status = "unavailable"
     except client.RequestException as exc:
         logger.warning("eha_apptoken: %s unreachable (%s)", app, type(exc).__name__)
         status = "unreachable"
     except proxy.BadProxyRequest:
         status = "unavailable"
-    row = AppToken.objects.filter(user=request.user, app=app).only("validated_at").first()
+    row = AppToken.objects.filter(user=user, app=app).only("validated_at").first()
     return {"app": app, "status": status, "validated_at": row.validated_at if row else None}
 
 
@@ -117,14 +120,14 @@ class TokenProxyView(LoginRequiredMixin, View):
     token header is forwarded instead of the user's app token.
     """
 
-    app_name: str | None = None
+    app_name = ""  # set by as_view(app_name=...)
     chunk_size = 64 * 1024
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.method.lower() not in self.http_method_names:
+        if (request.method or "").lower() not in self.http_method_names:
             return self.http_method_not_allowed(request)
         if not self.app_name or app_settings.app_config(self.app_name) is None:
             raise Http404("Unknown external app.")
@@ -159,7 +162,8 @@ class TokenProxyView(LoginRequiredMixin, View):
         return self.stream_response(request, upstream)
 
     def retry_with_new_token(self, request: HttpRequest, upstream: requests.Response,
-                             base: str, stale: str, resend: tuple | None) -> requests.Response:
+                             base: str, stale: str | None,
+                             resend: tuple[str, dict[str, str], Any] | None) -> requests.Response:
         """Obtain a new token (once for all concurrent requests); resend if the body allows."""
         try:
             token = AppToken.objects.refresh(request.user, self.app_name, base, stale=stale)
@@ -192,7 +196,7 @@ class TokenProxyView(LoginRequiredMixin, View):
              token: str | None) -> requests.Response:
         if token is not None:
             headers = {**headers, **client.auth_header(token)}
-        return client.send(self.app_name, request.method, url, headers=headers, data=body,
+        return client.send(self.app_name, request.method or "GET", url, headers=headers, data=body,
                            stream=True)
 
     def stream_response(self, request: HttpRequest,

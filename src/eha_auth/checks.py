@@ -84,13 +84,14 @@ def _check_dotted_paths() -> list:
 
 
 def _positive(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and value > 0
+    return isinstance(value, Real) and not isinstance(value, bool) and float(value) > 0
 
 
 def _check_numbers() -> list:
     errors = []
     timeout = app_settings.KEYCLOAK_TIMEOUT
-    if len(timeout) != 2 or not all(_positive(part) for part in timeout):
+    if (not isinstance(timeout, tuple) or len(timeout) != 2
+            or not all(_positive(part) for part in timeout)):
         errors.append(Error(f"KEYCLOAK_TIMEOUT must be (connect, read) seconds, not {timeout!r}.",
                             id="eha_auth.E005"))
     for name in ("KEYCLOAK_JWKS_CACHE_SECONDS", "KEYCLOAK_JWKS_MAX_AGE",
@@ -179,7 +180,7 @@ def check_proxy_keys(app_configs=None, **kwargs) -> list:
 
 def check_proxy_options(app_configs=None, **kwargs) -> list:
     """Report legacy reading, mockups outside DEBUG, bad allow-lists and middleware order."""
-    messages = []
+    messages: list[CheckMessage] = []
     if app_settings.PROXY_SESSION_LEGACY_KEY:
         messages.append(Warning(
             "PROXY_SESSION_LEGACY_KEY is set: legacy deployutils sessions (AES-CBC without "
@@ -260,7 +261,7 @@ def check_social(app_configs=None, **kwargs) -> list:
 
     if not social_backends(tuple(_backends())):
         return []
-    errors = []
+    errors: list[CheckMessage] = []
     if "social_django" not in settings.INSTALLED_APPS:
         errors.append(Error(
             "A social-auth backend is enabled but 'social_django' is not in INSTALLED_APPS.",

@@ -135,7 +135,9 @@ class AuthSettings:
     @property
     def KEYCLOAK_TIMEOUT(self) -> tuple[float, float]:
         """(connect, read) seconds for every call to the provider."""
-        return tuple(getattr(settings, "KEYCLOAK_TIMEOUT", (3.05, 10)))
+        value = getattr(settings, "KEYCLOAK_TIMEOUT", (3.05, 10))
+        # Anything else is left for check eha_auth.E005 to name.
+        return tuple(value) if isinstance(value, list | tuple) else value
 
     @property
     def KEYCLOAK_JWKS_CACHE_SECONDS(self) -> int:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .conf import app_settings
 from .state import realm_context
 
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
 
-class MtModelAdminMixin:
+    _ModelAdmin = ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class MtModelAdminMixin(_ModelAdmin):
     """Mix into a ModelAdmin of a realm model (before ``admin.ModelAdmin``).
 
     Staff see the rows of the request's realm (the default manager limits

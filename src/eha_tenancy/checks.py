@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Warning
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 
@@ -18,7 +18,7 @@ AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 def check_settings(app_configs=None, **kwargs) -> list:
     """Report a malformed DEFAULT_REALM, and identity providers without tenancy."""
-    errors = []
+    errors: list[CheckMessage] = []
     if not is_valid_realm(app_settings.DEFAULT_REALM):
         errors.append(Error(
             f"DEFAULT_REALM {app_settings.DEFAULT_REALM!r} is not a valid realm name.",
@@ -60,7 +60,7 @@ def check_models(app_configs=None, **kwargs) -> list:
     """Report realm models that could leak: unscoped default manager, bad mt_field."""
     from .models import MtModelAbstract, MtModelChildAbstract, RealmManager
 
-    errors = []
+    errors: list[CheckMessage] = []
     configs = app_configs if app_configs is not None else apps.get_app_configs()
     for model in (model for config in configs for model in config.get_models()):
         if not issubclass(model, MtModelAbstract | MtModelChildAbstract):

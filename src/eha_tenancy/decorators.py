@@ -13,7 +13,7 @@ def realm_exempt(view: Callable) -> Callable:
     raise RealmRequired) instead of the 403. Any app may set the same
     ``realm_exempt = True`` attribute on a view without importing this one.
     """
-    view.realm_exempt = True
+    view.realm_exempt = True  # type: ignore[attr-defined]  # a function or class attribute
     return view
 
 
@@ -25,5 +25,5 @@ def realm_public(view: Callable) -> Callable:
     (``request.realm``) but a realm model queried in the view raises
     RealmForbidden (403); so does one with it, for a realm that does not exist.
     """
-    view.realm_public = True
+    view.realm_public = True  # type: ignore[attr-defined]  # a function or class attribute
     return view

@@ -41,7 +41,7 @@ class RealmMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        request.realm = None
+        request.realm = None  # type: ignore[attr-defined]  # a request attribute django-stubs cannot know
         previous = _active.get()
         try:
             return self.get_response(request)
@@ -49,7 +49,7 @@ class RealmMiddleware:
             _active.set(previous)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        request.realm = None
+        request.realm = None  # type: ignore[attr-defined]  # a request attribute django-stubs cannot know
         previous = _active.get()
         try:
             return await self.get_response(request)
@@ -65,7 +65,7 @@ class RealmMiddleware:
         refusal = self.refusal(request, realm)
         if refusal is not None:
             return None if getattr(view_func, "realm_exempt", False) else refusal
-        request.realm = realm
+        request.realm = realm  # type: ignore[attr-defined]  # a request attribute django-stubs cannot know
         checked = getattr(getattr(request, "user", None), "pk", None)
         # Anonymous visitors reach a realm's data in public views, if the realm exists.
         public = _is_public(view_func) and (checked is not None or realm_exists(realm))
@@ -84,7 +84,7 @@ class RealmMiddleware:
         if user is not None and user.is_authenticated:
             if not user_may_use_realm(user, realm):
                 return _refuse(403, "You are not a member of this realm.")
-            request._eha_realm_checked = (user.pk, realm)
+            request._eha_realm_checked = (user.pk, realm)  # type: ignore[attr-defined]  # see above
         return None
 
 

@@ -111,7 +111,7 @@ def realm_column_from_aether(label: str, *, table: str = AETHER_TABLE,
     model_name = label.split(".")[-1].lower()
     name, _, args, kwargs = MtModelAbstract._meta.get_field("realm").deconstruct()
     operations = [
-        migrations.AddField(model_name, name, models.CharField(*args, **kwargs, null=True)),
+        migrations.AddField(model_name, name, models.CharField(*args, **{**kwargs, "null": True})),
         migrations.RunPython(partial(fill_realms_from_aether, label=label, table=table,
                                      default_realm=default_realm),
                              migrations.RunPython.noop),

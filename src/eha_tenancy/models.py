@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import FullResultSet
 from django.db import models, router
@@ -34,11 +34,11 @@ class ActiveRealm(Expression):
 
     output_field = models.CharField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str]]:
         realm = require_realm()
         if realm is None:  # unscoped(): the condition holds for every row
             raise FullResultSet
-        return "%s", [realm]
+        return "%s", (realm,)
 
 
 # One instance for every queryset: Django copies it where it needs to, and computes
@@ -56,6 +56,7 @@ class RealmQuerySet(models.QuerySet):
             links = _link_values(self.model, kwargs)
             if links:
                 active = require_realm()
+                assert active is not None  # not unscoped(), checked above
                 if _check_link_values(links, active, self.db):  # not only set to None
                     _check_rows_in_realm(self, active)
         return super().update(**kwargs)
@@ -87,11 +88,12 @@ class RealmQuerySet(models.QuerySet):
             raise RealmMismatch("Move objects to another realm with add_to_realm().")
         objs = tuple(objs)
         active = require_realm()
+        assert active is not None  # not unscoped(), checked above
         # As save() does for each object: its row must be in the active realm, and so
         # must the objects its foreign keys point at.
         for name in fields:
             field = self.model._meta.get_field(name)
-            if field.name in realm_links(self.model):
+            if isinstance(field, models.Field) and field.name in realm_links(self.model):
                 _check_link_values({field: [getattr(obj, field.attname) for obj in objs]},
                                    active, self.db)
         _check_keys_in_realm(self.model, [obj.pk for obj in objs], active, self.db)
@@ -99,7 +101,8 @@ class RealmQuerySet(models.QuerySet):
             return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
+# mypy's django plugin cannot type a from_queryset() base class written inline (misc).
+class RealmManager(models.Manager.from_queryset(RealmQuerySet)):  # type: ignore[misc]
     """The default manager of realm models: every queryset is limited to the active realm.
 
     With MULTITENANCY on and no realm active it raises RealmRequired instead of
@@ -118,8 +121,10 @@ class RealmManager(models.Manager.from_queryset(RealmQuerySet)):
         return limit_to_realm(queryset, self.model.realm_lookup(), ACTIVE_REALM)
 
 
-def limit_to_realm(queryset: models.QuerySet, lookup: str,
-                   realm: str | ActiveRealm) -> models.QuerySet:
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet)
+
+
+def limit_to_realm(queryset: _QuerySet, lookup: str, realm: str | ActiveRealm) -> _QuerySet:
     """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm.
 
     ``realm`` is a realm name, or ACTIVE_REALM for the realm active when the query runs.
@@ -130,14 +135,14 @@ def limit_to_realm(queryset: models.QuerySet, lookup: str,
         return queryset.filter(**{lookup: realm})  # a path, or a parent's table
     # The row's own column: add "realm = %s" directly, as filter(realm=...) does once
     # it has resolved the name; every query of a realm model passes here.
-    queryset = queryset._chain()
+    queryset = queryset.all()  # a copy, as filter() makes
     query, field = queryset.query, model._meta.get_field("realm")
     column = field.get_col(query.get_initial_alias())
     query.where.add(field.get_lookup("exact")(column, realm), AND)
     return queryset
 
 
-class AllRealmsManager(models.Manager.from_queryset(RealmQuerySet)):
+class AllRealmsManager(models.Manager.from_queryset(RealmQuerySet)):  # type: ignore[misc]
     """Every row of every realm: for admin, migrations and commands. Grep for all_realms."""
 
 
@@ -149,6 +154,7 @@ class MtModelAbstract(models.Model):
     """
 
     realm = models.CharField(_("realm"), max_length=63, editable=False)
+    _loaded_realm: str | None  # the realm of the row as read from the database
 
     objects = RealmManager()
     all_realms = AllRealmsManager()
@@ -174,9 +180,9 @@ class MtModelAbstract(models.Model):
 
     def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
         if not raw:
-            return super()._save_table(raw, *args, **kwargs)
+            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
         with _no_check():  # loaddata: fixtures are written as they are
-            return super()._save_table(raw, *args, **kwargs)
+            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
 
     @classmethod
     def realm_lookup(cls) -> str:
@@ -238,7 +244,8 @@ class MtModelAbstract(models.Model):
 def realm_links(model: type[models.Model]) -> tuple[str, ...]:
     """Return the names of the foreign keys of ``model`` to realm models."""
     return tuple(field.name for field in model._meta.concrete_fields
-            if (field.many_to_one or field.one_to_one) and not field.remote_field.parent_link
+            if (field.many_to_one or field.one_to_one) and field.remote_field is not None
+            and not field.remote_field.parent_link
             and hasattr(field.related_model, "realm_lookup"))
 
 
@@ -335,7 +342,7 @@ def _link_values(model: type[models.Model], values: dict[str, Any]) -> dict[Any,
     return found
 
 
-def _check_link_values(links: dict[Any, Iterable], active: str, using: str) -> bool:
+def _check_link_values(links: Mapping[Any, Iterable], active: str, using: str) -> bool:
     """Refuse foreign key values (objects, keys) that point at another realm's objects.
 
     An expression (F(), Subquery()) cannot be checked before it runs: refused too.
@@ -359,7 +366,7 @@ def _check_link_values(links: dict[Any, Iterable], active: str, using: str) -> b
     return linked
 
 
-def _check_upsert(model: type[models.Model], update_fields: Iterable[str],
+def _check_upsert(model: Any, update_fields: Iterable[str],
                   unique_fields: Iterable[str]) -> None:
     """Allow ``bulk_create(update_conflicts=True)`` only where a conflict stays in the realm.
 
@@ -438,9 +445,9 @@ class MtModelChildAbstract(models.Model):
 
     def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
         if not raw:
-            return super()._save_table(raw, *args, **kwargs)
+            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
         with _no_check():  # loaddata: fixtures are written as they are
-            return super()._save_table(raw, *args, **kwargs)
+            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
 
     @classmethod
     def realm_lookup(cls) -> str:

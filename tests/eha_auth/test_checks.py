@@ -52,6 +52,7 @@ def test_dotted_paths_must_import(settings):
 
 @pytest.mark.parametrize("name,value", [("KEYCLOAK_TIMEOUT", (0, 5)),
                                         ("KEYCLOAK_TIMEOUT", (1,)),
+                                        ("KEYCLOAK_TIMEOUT", 10),
                                         ("KEYCLOAK_LEEWAY", -1),
                                         ("KEYCLOAK_JWKS_MAX_AGE", "1d")])
 def test_numbers_must_be_seconds(settings, name, value):

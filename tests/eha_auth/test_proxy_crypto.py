@@ -101,6 +101,14 @@ def test_jwt_accepted_with_exp():
     assert crypto.decode_session(token)["username"] == "alice"
 
 
+@pytest.mark.parametrize("keys,write_key_id", [({}, None), ({"k1": KEY_ONE}, "k9")])
+def test_jwt_without_write_key_is_improperly_configured(settings, keys, write_key_id):
+    settings.PROXY_SESSION_KEYS = keys
+    settings.PROXY_SESSION_WRITE_KEY_ID = write_key_id
+    with pytest.raises(ImproperlyConfigured, match="PROXY_SESSION_WRITE_KEY_ID"):
+        crypto.encode_jwt({"username": "alice"})
+
+
 def test_jwt_without_exp_rejected():
     token = jwt.encode({"username": "alice"}, _key_bytes(KEY_ONE), algorithm="HS256",
                        headers={"kid": "k1"})

@@ -37,7 +37,7 @@ class LoginMethod:
 
 def enabled_methods(request: HttpRequest) -> list[LoginMethod]:
     """Return the login methods the project enabled, in EHA_AUTH_LOGIN_METHODS order."""
-    methods = []
+    methods: list[LoginMethod] = []
     for path in app_settings.LOGIN_METHODS:
         method = import_string(path)(request)
         if isinstance(method, list | tuple):  # one callable may offer several (social)

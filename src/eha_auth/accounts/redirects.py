@@ -27,6 +27,6 @@ def is_safe_next(request: HttpRequest, url: str | None) -> bool:
 
 def safe_next(request: HttpRequest, url: str | None, default: str | None = None) -> str:
     """Return ``url`` when it is safe, else ``default`` (LOGIN_REDIRECT_URL)."""
-    if is_safe_next(request, url):
+    if url is not None and is_safe_next(request, url):
         return url
     return default if default is not None else app_settings.LOGIN_REDIRECT_URL

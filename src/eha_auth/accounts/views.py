@@ -76,7 +76,9 @@ class TokensView(LoginRequiredMixin, View):
 
     def render_page(self, request: HttpRequest, new_key: str | None = None,
                     status: int = 200) -> HttpResponse:
-        tokens = ApiToken.objects.filter(user=request.user)
+        user = request.user  # signed in (LoginRequiredMixin), but typed as maybe anonymous
+        tokens = (ApiToken.objects.filter(user=user) if user.is_authenticated
+                  else ApiToken.objects.none())
         return render(request, self.template_name,
                       {"tokens": tokens, "new_key": new_key}, status=status)
 

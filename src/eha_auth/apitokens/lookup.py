@@ -13,12 +13,16 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.cache import caches
 
 from ..accounts.realms import user_realms
 from ..conf import app_settings
 from ..models import ApiToken, token_digest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 CACHE_PREFIX = "eha_auth:api-token:"
 INVALID = "-"
@@ -30,7 +34,7 @@ _local: dict[str, tuple[str, TokenOwner, float]] = {}
 class TokenOwner:
     """The user of a token, their realms, and when the token expires (epoch seconds)."""
 
-    user: object
+    user: AbstractBaseUser
     realms: set[str] = field(default_factory=set)
     expires_at: float | None = None
 
@@ -54,6 +58,7 @@ def find_owner(key: str) -> TokenOwner | None:
     if stamp == INVALID:
         return None
     local = _local.get(digest)
+    owner: TokenOwner | None
     if stamp is not None and local is not None and local[0] == stamp and local[2] > time.time():
         owner = local[1]
     else:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
@@ -76,8 +77,10 @@ class TokenView(APIView):
             return user
         if not create:
             raise exceptions.NotFound("No such user.")
+        field = User._meta.get_field(User.USERNAME_FIELD)
+        assert isinstance(field, Field)  # USERNAME_FIELD names a column, not a relation
         try:
-            User._meta.get_field(User.USERNAME_FIELD).run_validators(username)
+            field.run_validators(username)
         except ValidationError as exc:
             raise exceptions.ValidationError({"username": "Not a valid username."}) from exc
         user, _ = get_user_mapper().get_or_create_local_user(

@@ -27,7 +27,7 @@ class CASBackend(BaseCASBackend):
     realm and the groups. Network errors propagate, so the login view can answer 503.
     """
 
-    def authenticate(self, request: HttpRequest, ticket: str, service: str):
+    def authenticate(self, request: HttpRequest, ticket: str, service: str):  # type: ignore[override]  # Django picks backends by their credentials' names
         client = get_cas_client(service_url=service, request=request)
         client.session = TimeoutSession()
         username, attributes, pgtiou = client.verify_ticket(ticket)

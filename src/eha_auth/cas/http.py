@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from ..conf import app_settings
@@ -10,6 +12,7 @@ from ..conf import app_settings
 class TimeoutSession(requests.Session):
     """A requests session whose calls time out (CAS_TIMEOUT: connect, read) unless told."""
 
-    def request(self, method, url, **kwargs):
+    def request(self, method: str, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", app_settings.CAS_TIMEOUT)
-        return super().request(method, url, **kwargs)
+        return super().request(method, url, *args, **kwargs)

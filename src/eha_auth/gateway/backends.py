@@ -40,7 +40,7 @@ def protected_realm(path: str) -> str | None:
 class GatewayBackend(BaseBackend):
     """Authenticate ``gateway_token`` for ``realm``: local verification, then map_user."""
 
-    def authenticate(self, request, gateway_token=None, realm=None):
+    def authenticate(self, request, gateway_token=None, realm=None):  # type: ignore[override]  # Django picks backends by their credentials' names
         if not gateway_token or not realm:
             return None
         try:

@@ -29,7 +29,7 @@ class KeycloakBackend(BaseBackend):
     of the set-up (wrong client secret, client not allowed the grant).
     """
 
-    def authenticate(self, request, realm=None, keycloak_username=None, keycloak_password=None,
+    def authenticate(self, request, realm=None, keycloak_username=None, keycloak_password=None,  # type: ignore[override]  # Django picks backends by their credentials' names
                      keycloak_code=None, code_verifier=None, redirect_uri=None, nonce=None):
         if not is_allowed_realm(realm):
             return None

@@ -56,7 +56,8 @@ def keycloak_client(realm: str,
             # last segment of a base without a trailing slash: keep "/auth" in ".../auth/".
             server_url=server[: -len("/realms")] + "/", realm_name=realm,
             client_id=config[2], client_secret_key=config[3],
-            timeout=config[4],  # (connect, read): requests accepts the pair
+            # (connect, read): python-keycloak hands it to requests, which accepts the pair.
+            timeout=config[4],  # type: ignore[arg-type]  # python-keycloak annotates int only
             max_retries=0,  # a provider that is down must fail within the timeout, once
         )
         clients[config] = client

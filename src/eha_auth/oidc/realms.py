@@ -31,7 +31,7 @@ def is_allowed_realm(realm: str | None) -> bool:
 
 def check_realm(realm: str | None) -> str:
     """Return ``realm`` when allowed, else raise UnknownRealm."""
-    if not is_allowed_realm(realm):
+    if realm is None or not is_allowed_realm(realm):
         raise UnknownRealm("realm not allowed")
     return realm
 

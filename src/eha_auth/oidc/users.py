@@ -147,7 +147,7 @@ class UserMapper:
         model = get_user_model()
         user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
         created = user is None
-        if created:
+        if user is None:
             if not self.create_users:
                 return None, False
             user = self.create_user(realm, username, claims)
@@ -189,8 +189,9 @@ class UserMapper:
         """
         model = get_user_model()
         fields = {name: claims[claim] for name, claim in USER_FIELD_CLAIMS if claim in claims}
-        return {name: str(value or "")[: model._meta.get_field(name).max_length]
-                for name, value in fields.items()}
+        lengths = {name: getattr(model._meta.get_field(name), "max_length", None)
+                   for name in fields}
+        return {name: str(value or "")[: lengths[name]] for name, value in fields.items()}
 
     def claims_hash(self, realm: str, claims: dict[str, Any]) -> str:
         """Return a digest of what the user row is made of."""

@@ -22,7 +22,7 @@ class ProxySessionBackend(ModelBackend):
 
     create_unknown_user = True
 
-    def authenticate(self, request: HttpRequest | None, proxy_session: dict | None = None):
+    def authenticate(self, request: HttpRequest | None, proxy_session: dict | None = None):  # type: ignore[override]  # Django picks backends by their credentials' names
         if not isinstance(proxy_session, dict):
             return None
         username = self.get_username(proxy_session)

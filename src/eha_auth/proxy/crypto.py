@@ -84,14 +84,20 @@ def _b64decode(text: str) -> bytes:
     return raw
 
 
+def _write_key_id(key_id: str | None = None) -> str:
+    """Return ``key_id`` or PROXY_SESSION_WRITE_KEY_ID, a key id of PROXY_SESSION_KEYS."""
+    key_id = key_id or app_settings.PROXY_SESSION_WRITE_KEY_ID
+    if not key_id or key_id not in app_settings.PROXY_SESSION_KEYS:
+        raise ImproperlyConfigured(
+            "No write key: set PROXY_SESSION_KEYS and PROXY_SESSION_WRITE_KEY_ID.")
+    return key_id
+
+
 def encrypt_payload(payload: dict[str, Any], *, key_id: str | None = None,
                     max_age: int | None = None) -> str:
     """Return ``payload`` encrypted with the write key, with ``exp`` added when absent."""
-    key_id = key_id or app_settings.PROXY_SESSION_WRITE_KEY_ID
+    key_id = _write_key_id(key_id)
     keys = app_settings.PROXY_SESSION_KEYS
-    if not key_id or key_id not in keys:
-        raise ImproperlyConfigured(
-            "No write key: set PROXY_SESSION_KEYS and PROXY_SESSION_WRITE_KEY_ID.")
     data = dict(payload)
     if "exp" not in data:
         data["exp"] = int(time.time()) + (max_age or app_settings.PROXY_SESSION_MAX_AGE)
@@ -175,7 +181,7 @@ def encode_jwt(claims: dict[str, Any], *, key_id: str | None = None,
     """Return ``claims`` as a JWT signed with a configured key (``exp`` added when absent)."""
     import jwt
 
-    key_id = key_id or app_settings.PROXY_SESSION_WRITE_KEY_ID
+    key_id = _write_key_id(key_id)
     key = key_bytes(key_id, app_settings.PROXY_SESSION_KEYS[key_id])
     data = {"exp": int(time.time()) + app_settings.PROXY_SESSION_MAX_AGE, **claims}
     return jwt.encode(data, key, algorithm=algorithm, headers={"kid": key_id})

@@ -71,7 +71,7 @@ class ProxySessionMiddleware:
         request.session = ProxySessionStore(payload)
         set_session_realm(request.session, realm)
         request.user = user
-        request._cached_user = user
+        request._cached_user = user  # type: ignore[attr-defined]  # AuthenticationMiddleware's cache
 
     def is_allowed(self, path: str) -> bool:
         """Return whether ``path`` is served without a session."""

@@ -16,7 +16,7 @@ def get_accessibles(request: HttpRequest, roles: Iterable[str] | None = None) ->
     session_roles = request.session.get("roles") if hasattr(request, "session") else None
     if not isinstance(session_roles, dict):
         return []
-    accounts = []
+    accounts: list[dict] = []
     for role, entries in session_roles.items():
         if (wanted is None or role in wanted) and isinstance(entries, list):
             accounts.extend(e for e in entries if isinstance(e, dict) and e.get("slug"))
@@ -27,6 +27,7 @@ class AccessiblesMixin:
     """Answer which accounts ``request.user`` manages or reaches, from the proxy session."""
 
     manager_role = "manager"
+    request: HttpRequest  # set by the view
 
     def get_accessibles(self, request: HttpRequest,
                         roles: Iterable[str] | None = None) -> list[dict]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -27,7 +28,7 @@ class MockupLoginView(View):
 
     template_name = "eha_auth/proxy/mockup_login.html"
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not settings.DEBUG or not app_settings.PROXY_MOCKUP_SESSIONS:
             raise Http404("Mockup sessions are for local development (DEBUG) only.")
         return super().dispatch(request, *args, **kwargs)

@@ -31,7 +31,7 @@ KEYCLOAK_REALMS_PATH = "/realms/"
 
 
 try:
-    from social_core.exceptions import AuthForbidden
+    from social_core.exceptions import AuthForbidden  # type: ignore[attr-defined]  # older social-core only
 except ImportError:  # newer social-core names this refusal AuthPolicyError
     from social_core.exceptions import AuthPolicyError as AuthForbidden
 

@@ -52,10 +52,11 @@ def failed(request: HttpRequest, backend: str, exc: Exception) -> HttpResponse:
     status = failure_status(exc)
     logger.warning("social login through %s failed: %s (%s)", backend[:64],
                    type(exc).__name__, status)
+    login_url = str(settings.LOGIN_URL)  # may be lazy (reverse_lazy)
     try:
-        login_url = reverse(settings.LOGIN_URL)
+        login_url = reverse(login_url)
     except NoReverseMatch:
-        login_url = settings.LOGIN_URL if str(settings.LOGIN_URL).startswith("/") else ""
+        login_url = login_url if login_url.startswith("/") else ""
     return render(request, "eha_auth/social/failed.html",
                   {"message": MESSAGES[status], "login_url": login_url}, status=status)
 

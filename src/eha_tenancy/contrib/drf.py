@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -25,6 +25,13 @@ from ..realms import (
     realm_lookup,
 )
 from ..state import unscoped
+
+if TYPE_CHECKING:
+    from rest_framework.viewsets import GenericViewSet
+
+    _GenericViewSet = GenericViewSet[Any]
+else:
+    _GenericViewSet = object
 
 
 class IsAccessibleByRealm(permissions.BasePermission):
@@ -59,7 +66,7 @@ def _scopable(model: Any, mt_field: str | None) -> bool:
     return True
 
 
-class MtViewSetMixin:
+class MtViewSetMixin(_GenericViewSet):
     """Limit a viewset to the request's realm; refuse at import what it could not limit.
 
     ``get_queryset()`` filters on the realm (through ``mt_field`` for models
@@ -115,7 +122,7 @@ class MtViewSetMixin:
         return Response(status=204)
 
 
-class MtUserViewSetMixin:
+class MtUserViewSetMixin(_GenericViewSet):
     """Limit a users viewset to the members of the request's realm."""
 
     def get_permissions(self) -> list:
