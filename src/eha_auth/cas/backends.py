@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django_cas_ng.backends import CASBackend as BaseCASBackend
 from django_cas_ng.signals import cas_user_authenticated
@@ -89,7 +90,5 @@ class CASBackend(BaseCASBackend):
             user.save(update_fields=changed)
 
     def add_groups(self, user, names: list[str]) -> None:
-        from django.contrib.auth.models import Group
-
         for name in names:
             user.groups.add(Group.objects.get_or_create(name=name)[0])
