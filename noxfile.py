@@ -125,7 +125,7 @@ def keycloak(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
-    """ruff, and the contract that no eha_* app imports another."""
+    """ruff, and the import contracts: no eha_* app imports another, no import cycle in one."""
     session.install("-e", ".[lint]")
     session.run("ruff", "check", "src", "tests", "example", "benchmarks", "noxfile.py")
     session.run("lint-imports")
