@@ -125,7 +125,7 @@ def keycloak(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
-    """ruff, the contract that no eha_* app imports another, and mypy with django-stubs."""
+    """ruff, the import contracts (no eha_* app imports another, no import cycle in one), mypy."""
     # mypy's Django plugin sets Django up with tests.settings: the apps' optional
     # dependencies must import (the test tools need not).
     session.install("-e", ".[lint,all]", DJANGO["5.2"])

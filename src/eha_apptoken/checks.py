@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from numbers import Real
 from string import Formatter
 
+from cryptography.fernet import Fernet
 from django.core.checks import Error, Warning
 from urllib3.util import parse_url
 
@@ -111,8 +112,6 @@ def check_settings(app_configs=None, **kwargs) -> list:
 
 
 def _key_errors() -> list:
-    from cryptography.fernet import Fernet
-
     keys = app_settings.ENCRYPTION_KEYS
     if keys is None:
         return []

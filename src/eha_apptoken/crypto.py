@@ -22,7 +22,7 @@ from .conf import app_settings
 HKDF_SALT = b"eha_apptoken"
 HKDF_INFO = b"eha_apptoken token encryption v1"
 
-__all__ = ["InvalidToken", "decrypt", "derive_key", "encrypt", "generate_key", "rotate"]
+__all__ = ["InvalidToken", "decrypt", "derive_key", "encrypt"]
 
 
 @lru_cache(maxsize=16)
@@ -30,11 +30,6 @@ def derive_key(secret: str) -> bytes:
     """Return a Fernet key derived from a secret (such as SECRET_KEY) with HKDF."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO)
     return base64.urlsafe_b64encode(hkdf.derive(secret.encode()))
-
-
-def generate_key() -> str:
-    """Return a new random Fernet key, as text for APPTOKEN_ENCRYPTION_KEYS."""
-    return Fernet.generate_key().decode()
 
 
 def configured_keys() -> tuple[bytes, ...]:
@@ -72,7 +67,3 @@ def _decrypted(keys: tuple[bytes, ...], ciphertext: str) -> str:
     # (which fails). Only what this process already decrypted is kept, in memory.
     return _fernet(keys).decrypt(ciphertext.encode()).decode()
 
-
-def rotate(ciphertext: str) -> str:
-    """Return ``ciphertext`` re-encrypted with the first key."""
-    return fernet().rotate(ciphertext.encode()).decode()

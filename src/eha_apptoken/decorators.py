@@ -11,14 +11,13 @@ from django.urls import reverse
 
 from . import client, proxy
 from .conf import app_settings
+from .models import AppToken
 
 logger = logging.getLogger(__name__)
 
 
 def has_app_tokens(request) -> bool:
     """Return True when the user has (or can obtain) a working token for every app."""
-    from .models import AppToken
-
     for app in app_settings.EXTERNAL_APPS:
         try:
             base = proxy.base_url(app, request)

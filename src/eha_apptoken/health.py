@@ -9,6 +9,7 @@ accepts its service token, and raises ExternalAppsUnavailable otherwise.
 from __future__ import annotations
 
 from .conf import app_settings
+from .status import external_app_state
 
 
 class ExternalAppsUnavailable(Exception):
@@ -17,8 +18,6 @@ class ExternalAppsUnavailable(Exception):
 
 def external_apps() -> dict[str, str]:
     """Check every app in EXTERNAL_APPS; return {app: "ok"} or raise."""
-    from .views import external_app_state
-
     details, failed = {}, []
     for app in app_settings.EXTERNAL_APPS:
         state = external_app_state(app)

@@ -25,6 +25,7 @@ from . import client, proxy
 from .conf import app_settings
 from .decorators import app_token_required
 from .models import AppToken
+from .status import external_app_state
 
 logger = logging.getLogger(__name__)
 
@@ -80,20 +81,6 @@ def check_app(request: HttpRequest, name: str) -> JsonResponse:
     if user is not None and user.is_active and user.is_staff:
         body["details"] = details
     return JsonResponse(body, status=200 if ok else 503)
-
-
-def external_app_state(name: str, request: HttpRequest | None = None) -> dict[str, Any]:
-    """Return {"reachable", "service_token_valid", "error"} for one app (no secrets)."""
-    state: dict[str, Any] = {"reachable": False, "service_token_valid": False}
-    try:
-        base = proxy.base_url(name, request)
-        state["reachable"] = client.service_reachable(name, base)
-        if state["reachable"]:
-            state["service_token_valid"] = client.token_is_valid(
-                name, base, app_settings.app_token(name))
-    except (client.RequestException, proxy.BadProxyRequest) as exc:
-        state["error"] = type(exc).__name__
-    return state
 
 
 class RequestBody:

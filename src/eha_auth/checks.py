@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
+from .proxy.crypto import KEY_ID, key_bytes
+from .social.methods import social_backends
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 GATEWAY_MIDDLEWARE = "eha_auth.gateway.middleware.GatewayAuthenticationMiddleware"
@@ -150,8 +152,6 @@ CACHED_BACKEND = "eha_auth.accounts.backends.CachedModelBackend"
 
 def check_proxy_keys(app_configs=None, **kwargs) -> list:
     """Report malformed proxy session keys (naming key ids, never keys)."""
-    from .proxy.crypto import _KEY_ID, key_bytes
-
     keys = app_settings.PROXY_SESSION_KEYS
     used = PROXY_MIDDLEWARE in _middleware() or PROXY_BACKEND in _backends()
     if not isinstance(keys, dict):
@@ -160,7 +160,7 @@ def check_proxy_keys(app_configs=None, **kwargs) -> list:
     errors = []
     for key_id, key in keys.items():
         try:
-            if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
+            if not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
                 raise ImproperlyConfigured(
                     f"PROXY_SESSION_KEYS key id {key_id!r} must be 1-64 letters, digits, - or _.")
             key_bytes(key_id, key)
@@ -257,8 +257,6 @@ SOCIAL_STEPS = ("eha_auth.social.pipeline.set_realm", "eha_auth.social.pipeline.
 
 def check_social(app_configs=None, **kwargs) -> list:
     """Social login needs social_django installed and the realm steps in its pipeline."""
-    from .social.methods import social_backends
-
     if not social_backends(tuple(_backends())):
         return []
     errors: list[CheckMessage] = []

@@ -9,14 +9,13 @@ from django.core.checks import Error, Warning
 from django.urls import NoReverseMatch, reverse
 
 from .conf import app_settings
+from .probes import load_check
 
 MIDDLEWARE_PATH = "eha_health.middleware.HealthCheckMiddleware"
 
 
 def check_settings(app_configs=None, **kwargs) -> list:
     """Report malformed or unimportable health settings."""
-    from .probes import load_check
-
     errors = []
     paths = app_settings.CHECKS
     if not isinstance(paths, list | tuple) or not all(isinstance(p, str) for p in paths):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .conf import app_settings
-from .state import realm_context
+from .names import realm_context
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin

@@ -9,7 +9,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 
 from .conf import app_settings
-from .realms import is_valid_realm
+from .models import MtModelAbstract, MtModelChildAbstract, RealmManager
+from .names import is_valid_realm
 from .rls import DatabaseState, inspect_database, is_valid_setting_name, realm_models
 
 MIDDLEWARE_PATH = "eha_tenancy.middleware.RealmMiddleware"
@@ -58,8 +59,6 @@ def check_middleware(app_configs=None, **kwargs) -> list:
 
 def check_models(app_configs=None, **kwargs) -> list:
     """Report realm models that could leak: unscoped default manager, bad mt_field."""
-    from .models import MtModelAbstract, MtModelChildAbstract, RealmManager
-
     errors: list[CheckMessage] = []
     configs = app_configs if app_configs is not None else apps.get_app_configs()
     for model in (model for config in configs for model in config.get_models()):
@@ -84,8 +83,6 @@ def check_models(app_configs=None, **kwargs) -> list:
 
 
 def _check_mt_field(model) -> list:
-    from .models import MtModelAbstract
-
     current = model
     try:
         for name in (model.mt_field or "").split("__"):

@@ -9,7 +9,9 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .conf import app_settings
-from .realms import is_valid_realm, realm_exists, requested_realm, user_may_use_realm
+from .membership import realm_exists, user_may_use_realm
+from .names import is_valid_realm
+from .requests import requested_realm
 from .state import RequestRealm, _active
 
 
@@ -69,7 +71,7 @@ class RealmMiddleware:
         checked = getattr(getattr(request, "user", None), "pk", None)
         # Anonymous visitors reach a realm's data in public views, if the realm exists.
         public = _is_public(view_func) and (checked is not None or realm_exists(realm))
-        _active.set(RequestRealm(realm, request, checked, public=public))
+        _active.set(RequestRealm(realm, request, user_may_use_realm, checked, public=public))
         return None
 
     def refusal(self, request: HttpRequest, realm: str) -> HttpResponse | None:

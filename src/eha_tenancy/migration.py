@@ -21,9 +21,10 @@ from typing import Any
 
 from django.db import connections, migrations, models
 
+from .conf import app_settings
 from .exceptions import InvalidRealm
 from .models import MtModelAbstract
-from .realms import MAX_LENGTH, is_valid_realm
+from .names import MAX_LENGTH, is_valid_realm
 
 AETHER_TABLE = "multitenancy_mtinstance"
 # Rows with no realm yet: NULL while the column is being added, '' when added empty.
@@ -126,8 +127,6 @@ def realm_column_from_aether(label: str, *, table: str = AETHER_TABLE,
 def fill_realms_from_aether(apps: Any, schema_editor: Any, *, label: str,
                             table: str = AETHER_TABLE, default_realm: str | None = None) -> None:
     """RunPython function: fill the realm of ``label``'s rows from aether's table, if any."""
-    from .conf import app_settings
-
     connection = schema_editor.connection
     present = table in connection.introspection.table_names()
     import_aether_realms(apps.get_model(label), table=table if present else None,

@@ -6,17 +6,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import FullResultSet
 from django.db import models, router
 from django.db.models.expressions import Expression
-from django.db.models.sql.where import AND
 from django.utils.translation import gettext_lazy as _
 
+from . import filters
 from .conf import app_settings
 from .exceptions import RealmMismatch, RealmRequired
-from .state import is_unscoped, require_realm
+from .requests import realm_of
+from .state import is_unscoped, require_realm, unscoped
 
 # Set while Django runs a write that is checked already (the update() of a bulk_update())
 # or that is not checked (the raw saves of loaddata, which writes fixtures as they are).
@@ -118,28 +119,7 @@ class RealmManager(models.Manager.from_queryset(RealmQuerySet)):  # type: ignore
             return queryset
         require_realm()  # fail closed where the queryset is made, too
         # The realm itself is read when the query runs (ActiveRealm).
-        return limit_to_realm(queryset, self.model.realm_lookup(), ACTIVE_REALM)
-
-
-_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet)
-
-
-def limit_to_realm(queryset: _QuerySet, lookup: str, realm: str | ActiveRealm) -> _QuerySet:
-    """Return ``queryset`` filtered on ``lookup`` (a path ending in a realm column) = realm.
-
-    ``realm`` is a realm name, or ACTIVE_REALM for the realm active when the query runs.
-    """
-    model = queryset.model
-    if lookup != "realm" or model._meta.get_field("realm").model._meta.db_table \
-            != model._meta.db_table:
-        return queryset.filter(**{lookup: realm})  # a path, or a parent's table
-    # The row's own column: add "realm = %s" directly, as filter(realm=...) does once
-    # it has resolved the name; every query of a realm model passes here.
-    queryset = queryset.all()  # a copy, as filter() makes
-    query, field = queryset.query, model._meta.get_field("realm")
-    column = field.get_col(query.get_initial_alias())
-    query.where.add(field.get_lookup("exact")(column, realm), AND)
-    return queryset
+        return filters.limit_to_realm(queryset, self.model.realm_lookup(), ACTIVE_REALM)
 
 
 class AllRealmsManager(models.Manager.from_queryset(RealmQuerySet)):  # type: ignore[misc]
@@ -214,15 +194,11 @@ class MtModelAbstract(models.Model):
 
     def add_to_realm(self, request_or_realm: Any) -> None:
         """Move this object to a realm (a realm name, or the realm of a request)."""
-        from .realms import realm_of
-
         realm = realm_of(request_or_realm)
         if realm is None:
             return
         self.realm = realm
         if self._state.adding:
-            from .state import unscoped
-
             with unscoped():
                 self.save()
         else:
@@ -409,8 +385,6 @@ def check_m2m_realms(sender: Any, instance: Any, action: str, reverse: bool, mod
 
 
 def _move(instance: MtModelAbstract, realm: str) -> None:
-    from .state import unscoped
-
     with unscoped():
         type(instance).all_realms.filter(pk=instance.pk).update(realm=realm)
 

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from .membership import forget_memberships
 from .models import check_m2m_realms
-from .realms import forget_memberships
 
 
 def connect() -> None:

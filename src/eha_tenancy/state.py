@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
-from .exceptions import RealmRequired
+from .exceptions import RealmForbidden, RealmRequired
 
 # The active realm: a realm name, a RequestRealm, UNSCOPED (every realm, explicitly), or None.
 UNSCOPED = object()
@@ -24,19 +24,18 @@ class RequestRealm:
     Anonymous users reach realm data only in views marked ``realm_public``.
     """
 
-    __slots__ = ("checked_user_pk", "public", "realm", "request")
+    __slots__ = ("checked_user_pk", "may_use", "public", "realm", "request")
 
-    def __init__(self, realm: str, request: Any, checked_user_pk: Any = None,
-                 public: bool = False) -> None:
+    def __init__(self, realm: str, request: Any, may_use: Callable[[Any, str], bool],
+                 checked_user_pk: Any = None, public: bool = False) -> None:
         self.realm = realm
         self.request = request
+        self.may_use = may_use  # may_use(user, realm): the membership rule
         self.checked_user_pk = checked_user_pk
         self.public = public
 
     def verified(self) -> str:
         """Return the realm once the request's current user may use its data."""
-        from .exceptions import RealmForbidden
-
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
             if self.public:
@@ -44,29 +43,27 @@ class RequestRealm:
             raise RealmForbidden("Sign in as a member of this realm to see its data.")
         if user.pk == self.checked_user_pk:
             return self.realm
-        from .realms import user_may_use_realm
-
-        if not user_may_use_realm(user, self.realm):
+        if not self.may_use(user, self.realm):
             raise RealmForbidden("You are not a member of this realm.")
         self.checked_user_pk = user.pk
         return self.realm
 
 
-class _Activation:
+class Activation:
     """Set the active realm on entry and restore the previous value on exit."""
 
     def __init__(self, value: Any) -> None:
         self.value = value
         self._tokens: list[Token] = []
 
-    def __enter__(self) -> _Activation:
+    def __enter__(self) -> Activation:
         self._tokens.append(_active.set(self.value))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         _active.reset(self._tokens.pop())
 
-    async def __aenter__(self) -> _Activation:
+    async def __aenter__(self) -> Activation:
         return self.__enter__()
 
     async def __aexit__(self, *exc_info: Any) -> None:
@@ -76,32 +73,25 @@ class _Activation:
         if inspect.iscoroutinefunction(function):
             @functools.wraps(function)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with _Activation(self.value):
+                with Activation(self.value):
                     return await function(*args, **kwargs)
             return run_async
 
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with _Activation(self.value):
+            with Activation(self.value):
                 return function(*args, **kwargs)
         return run
 
 
-def realm_context(realm: str) -> _Activation:
-    """Return a context manager (or decorator) running code inside ``realm``."""
-    from .realms import validate_realm
-
-    return _Activation(validate_realm(realm))
-
-
-def unscoped() -> _Activation:
+def unscoped() -> Activation:
     """Return a context manager (or decorator) running code across every realm."""
-    return _Activation(UNSCOPED)
+    return Activation(UNSCOPED)
 
 
-def no_realm() -> _Activation:
+def no_realm() -> Activation:
     """Return a context manager (or decorator) running code with no realm active."""
-    return _Activation(None)
+    return Activation(None)
 
 
 def get_active_realm() -> str | None:
@@ -127,13 +117,3 @@ def require_realm() -> str | None:
     if isinstance(value, RequestRealm):
         return value.verified()
     return value
-
-
-def activate(value: Any) -> Token:
-    """Make ``value`` the active realm; return the token that deactivate() takes."""
-    return _active.set(value)
-
-
-def deactivate(token: Token) -> None:
-    """Restore the realm that was active before activate() returned ``token``."""
-    _active.reset(token)

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from eha_tenancy import models, unscoped
+from eha_tenancy import filters, unscoped
 from tests.eha_tenancy.conftest import as_app_role, create_app_role, make_user
 from tests.eha_tenancy.testapp.models import Answer, Project, Survey
 from tests.harness.postgres import postgres_only
@@ -277,7 +277,7 @@ def test_nothing_crosses_realms_with_row_level_security_alone(tenancy, monkeypat
     # run as a role without SUPERUSER or BYPASSRLS (the cluster's postgres role would
     # ignore the policies), with TENANCY_RLS naming the realm to the database. The
     # seed and the invariants still read every realm, as postgres.
-    monkeypatch.setattr(models, "limit_to_realm", lambda queryset, lookup, realm: queryset)
+    monkeypatch.setattr(filters, "limit_to_realm", lambda queryset, lookup, realm: queryset)
     tenancy.TENANCY_RLS = True
     create_app_role()
     run_machine(around_request=as_app_role)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from eha_tenancy import remove_user_from_realm
-from eha_tenancy.realms import user_realms
+from eha_tenancy.membership import user_realms
 from tests.harness.postgres import postgres_only
 from tests.harness.threads import in_another_thread
 

@@ -22,9 +22,9 @@ from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection, connections, transaction
 from django.test import Client
 
-from eha_tenancy import models, realm_context, unscoped
+from eha_tenancy import filters, realm_context, unscoped
 from eha_tenancy.db import RealmSetting
-from eha_tenancy.state import activate, deactivate
+from eha_tenancy.state import Activation
 from tests.eha_tenancy.conftest import APP_ROLE, as_app_role, create_app_role, make_user
 from tests.eha_tenancy.testapp.models import Answer, Project, Survey
 from tests.harness.postgres import _pg_bin, postgres_only
@@ -112,15 +112,12 @@ def test_a_rolled_back_savepoint_does_not_keep_its_realm(rls, world):
 
 @pytest.mark.django_db
 def test_realm_names_are_sql_literals(rls, world):
-    token = activate("o'b%s")  # not a valid realm name: the quote stays a quote
-    try:
-        with as_app_role():
-            assert raw_rows() == rows_of()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('eha.realm', true), %s", ["x"])
-                assert cursor.fetchone() == ("o'b%s", "x")
-    finally:
-        deactivate(token)
+    # Not a valid realm name (realm_context() would refuse it): the quote stays a quote.
+    with Activation("o'b%s"), as_app_role():
+        assert raw_rows() == rows_of()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('eha.realm', true), %s", ["x"])
+            assert cursor.fetchone() == ("o'b%s", "x")
 
 
 @pytest.mark.django_db
@@ -182,7 +179,7 @@ def test_autocommit_statements_carry_their_realm_and_leave_none_behind(committed
 def test_requests_on_one_connection_never_see_the_previous_requests_realm(committed,
                                                                           monkeypatch):
     # The ORM's realm filter off (as in test_isolation.py): only PostgreSQL limits rows.
-    monkeypatch.setattr(models, "limit_to_realm", lambda queryset, lookup, realm: queryset)
+    monkeypatch.setattr(filters, "limit_to_realm", lambda queryset, lookup, realm: queryset)
     clients = {}
     for name, realm in (("alice", "a"), ("bob", "b")):
         clients[realm] = Client()

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
+from .redirects import is_safe_next
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 CAS_BACKEND = "eha_auth.cas.backends.CASBackend"
@@ -51,9 +52,7 @@ def _backends() -> list[str]:
     return list(getattr(settings, "AUTHENTICATION_BACKENDS", [PASSWORD_BACKEND]))
 
 
-def _with_next(url: str, request: HttpRequest) -> str:
-    from .redirects import is_safe_next
-
+def with_next(url: str, request: HttpRequest) -> str:
     next_url = request.GET.get("next")
     return f"{url}?{urlencode({'next': next_url})}" if is_safe_next(request, next_url) else url
 
@@ -72,7 +71,7 @@ def cas(request: HttpRequest) -> LoginMethod | None:
         return None
     try:
         return LoginMethod("cas", "Central Authentication Service (CAS)",
-                           _with_next(reverse("eha_cas:login"), request))
+                           with_next(reverse("eha_cas:login"), request))
     except NoReverseMatch:
         return None
 
@@ -83,6 +82,6 @@ def proxy_mockup(request: HttpRequest) -> LoginMethod | None:
         return None
     try:
         return LoginMethod("proxy-mockup", "Mockup session (development)",
-                           _with_next(reverse("eha_proxy:mockup-login"), request))
+                           with_next(reverse("eha_proxy:mockup-login"), request))
     except NoReverseMatch:
         return None

@@ -37,7 +37,7 @@ class CASBackend(BaseCASBackend):
             return None
         realm = self.get_realm(request, attributes)
         created = not self.user_exists(realm_username(realm, username))
-        user = map_user(realm, self.get_claims(username, attributes))
+        user = map_user(realm or "", self.get_claims(username, attributes))  # "": no realm
         if user is None:  # inactive, or no usable name (eha_auth.oidc decides)
             return None
         add_to_realm(user, realm)

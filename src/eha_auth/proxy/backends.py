@@ -31,7 +31,7 @@ class ProxySessionBackend(ModelBackend):
         realm = current_realm(request) if request is not None else None
         mapper = get_user_mapper()
         mapper.create_users = self.create_unknown_user
-        return mapper.map_user(realm, self.get_claims(username, proxy_session))
+        return mapper.map_user(realm or "", self.get_claims(username, proxy_session))
 
     def get_username(self, payload: dict) -> str | None:
         """Return the username the payload names, or None."""

@@ -36,7 +36,7 @@ VERSION = "v1"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SessionRejected(Exception):
@@ -127,7 +127,7 @@ def decrypt_payload(token: str, *, now: float | None = None) -> dict[str, Any]:
 
 def _split(token: str) -> tuple[str, str, str]:
     parts = token.split(".") if isinstance(token, str) else []
-    if len(parts) != 3 or parts[0] != VERSION or not _KEY_ID.fullmatch(parts[1]):
+    if len(parts) != 3 or parts[0] != VERSION or not KEY_ID.fullmatch(parts[1]):
         raise SessionRejected("not a v1 session")
     return parts[0], parts[1], parts[2]
 
@@ -154,7 +154,7 @@ def check_expiry(payload: dict[str, Any], *, now: float | None = None) -> dict[s
 
 def decode_jwt(token: str) -> dict[str, Any]:
     """Return the claims of a session JWT signed with a configured key (``exp`` required)."""
-    import jwt
+    import jwt  # optional (the proxy extra): needed only for JWT sessions
 
     keys = app_settings.PROXY_SESSION_KEYS
     try:
@@ -179,7 +179,7 @@ def decode_jwt(token: str) -> dict[str, Any]:
 def encode_jwt(claims: dict[str, Any], *, key_id: str | None = None,
                algorithm: str = "HS256") -> str:
     """Return ``claims`` as a JWT signed with a configured key (``exp`` added when absent)."""
-    import jwt
+    import jwt  # optional (the proxy extra): needed only for JWT sessions
 
     key_id = _write_key_id(key_id)
     key = key_bytes(key_id, app_settings.PROXY_SESSION_KEYS[key_id])

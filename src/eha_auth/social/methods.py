@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
-from ..accounts.methods import LoginMethod, _with_next
+from ..accounts.methods import LoginMethod, with_next
 
 TITLES = {"google-oauth2": "Google", "github": "GitHub", "keycloak": "Keycloak",
           "oidc": "OpenID Connect"}
@@ -19,7 +19,7 @@ TITLES = {"google-oauth2": "Google", "github": "GitHub", "keycloak": "Keycloak",
 def social_backends(paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Return (name, title) of the social-auth backends among ``paths``."""
     try:
-        from social_core.backends.base import BaseAuth
+        from social_core.backends.base import BaseAuth  # optional: the social extra
     except ImportError:
         return ()
     found = []
@@ -49,5 +49,5 @@ def social(request: HttpRequest) -> list[LoginMethod]:
         label = getattr(settings, setting, None) or title
         # A POST with the CSRF token: newer social-auth refuses a GET to begin a login.
         methods.append(LoginMethod(f"social-{name}", f"Sign in with {label}",
-                                   _with_next(url, request), post=True))
+                                   with_next(url, request), post=True))
     return methods

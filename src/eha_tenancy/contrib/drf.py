@@ -15,15 +15,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from ..conf import app_settings
-from ..realms import (
-    check_user_in_realm,
-    filter_by_realm,
-    filter_users_by_realm,
-    get_current_realm,
-    is_accessible_by_realm,
-    realm_exists,
-    realm_lookup,
-)
+from ..filters import filter_by_realm, is_accessible_by_realm, realm_lookup
+from ..membership import check_user_in_realm, filter_users_by_realm, realm_exists
+from ..requests import get_current_realm
 from ..state import unscoped
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
             created = user is None
             password = read_password(options, ENV_NAME, required=created)
-            if created:
+            if user is None:
                 user, _ = get_user_mapper().get_or_create_local_user(
                     realm, {"preferred_username": username})
                 if user is None:

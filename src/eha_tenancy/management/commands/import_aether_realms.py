@@ -15,7 +15,7 @@ from ...migration import (
 )
 from ...migration import drop_aether_table as drop_table
 from ...models import MtModelAbstract, MtModelChildAbstract
-from ...realms import is_valid_realm
+from ...names import is_valid_realm
 
 
 class Command(BaseCommand):
