@@ -13,10 +13,10 @@ class AuthConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks as system_checks
-        from . import usercache
         from .accounts.realms import keep_user_realm
         from .apitokens import signals as token_signals
         from .conf import forget_cached_settings
+        from .oidc import usercache
 
         checks.register(system_checks.check_keycloak_settings, checks.Tags.security)
         checks.register(system_checks.check_middleware, checks.Tags.security)

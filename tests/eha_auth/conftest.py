@@ -14,8 +14,8 @@ from django.core.cache import cache
 from example.idp import seed
 
 from eha_auth.oidc.tokens import verified_tokens
+from eha_auth.oidc.usercache import local_users
 from eha_auth.proxy.crypto import new_key
-from eha_auth.usercache import local_users
 from tests.eha_auth.idp import start_idp
 from tests.eha_auth.providers import KeycloakProvider, LocalProvider
 from tests.harness import keycloak

@@ -11,7 +11,7 @@ BACKEND = "eha_auth.accounts.backends.CachedModelBackend"
 
 @pytest.fixture
 def signed_in(client, settings, django_user_model):
-    from eha_auth.usercache import local_users
+    from eha_auth.oidc.usercache import local_users
 
     settings.AUTHENTICATION_BACKENDS = [BACKEND]
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"

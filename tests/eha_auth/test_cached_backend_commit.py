@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from eha_auth.accounts.backends import CachedModelBackend
-from eha_auth.usercache import local_users
+from eha_auth.oidc.usercache import local_users
 from tests.harness.postgres import postgres_only
 from tests.harness.threads import in_another_thread
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from example.idp import seed
 
 from eha_auth.models import OidcIdentity
+from eha_auth.oidc.usercache import local_users
 from eha_auth.oidc.users import UserMapper, map_user
-from eha_auth.usercache import local_users
 from tests.eha_auth.conftest import SERVICE
 from tests.harness import logcheck
 

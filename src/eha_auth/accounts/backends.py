@@ -7,7 +7,7 @@ import time
 from django.contrib.auth.backends import ModelBackend
 
 from ..conf import app_settings
-from ..usercache import local_users, request_copy
+from ..oidc.usercache import local_users, request_copy
 
 
 class CachedModelBackend(ModelBackend):

@@ -30,8 +30,8 @@ from django.utils.module_loading import import_string
 
 from ..conf import app_settings
 from ..models import OidcIdentity
-from ..usercache import identity_key, keep_mapped_user, mapped_user, request_copy
 from ..users import realm_username
+from .usercache import identity_key, keep_mapped_user, mapped_user, request_copy
 
 logger = logging.getLogger("eha_auth.oidc")
 SUB_MAX_LENGTH = OidcIdentity._meta.get_field("sub").max_length or 255

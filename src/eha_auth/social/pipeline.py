@@ -22,8 +22,8 @@ from django.contrib.auth import get_user_model
 
 from ..accounts.realms import add_to_realm, current_realm
 from ..oidc.realms import REALM_NAME, is_allowed_realm
+from ..oidc.usercache import request_copy
 from ..oidc.users import get_user_mapper
-from ..usercache import request_copy
 from ..users import split_username
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import copy
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .oidc.cache import TTLCache
+from .cache import TTLCache
 
 local_users = TTLCache()
 
