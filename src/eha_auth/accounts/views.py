@@ -15,9 +15,10 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from ..models import ApiToken
+from ..realms import REALM_SESSION_KEY
 from .forms import RealmAuthenticationForm
 from .methods import enabled_methods
-from .realms import SESSION_REALM_KEY, current_realm
+from .realms import current_realm
 from .redirects import safe_next
 
 
@@ -44,7 +45,7 @@ class LoginView(FormView):
         login(self.request, form.get_user())
         realm = current_realm(self.request)
         if realm:
-            self.request.session[SESSION_REALM_KEY] = realm
+            self.request.session[REALM_SESSION_KEY] = realm
         return HttpResponseRedirect(safe_next(self.request, self.get_next_url()))
 
 

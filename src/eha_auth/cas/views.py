@@ -12,8 +12,8 @@ from django_cas_ng import views as cas_views
 from django_cas_ng.utils import RedirectException
 from lxml import etree
 
-from ..accounts.realms import SESSION_REALM_KEY
 from ..accounts.redirects import safe_next
+from ..realms import REALM_SESSION_KEY
 from .logout import end_sessions
 
 logger = logging.getLogger("eha_auth.cas")
@@ -59,7 +59,7 @@ class LoginView(cas_views.LoginView):
     def successful_login(self, request: HttpRequest, next_page: str) -> HttpResponse:
         realm = getattr(request.user, "eha_realm", None)
         if realm:
-            request.session[SESSION_REALM_KEY] = realm
+            request.session[REALM_SESSION_KEY] = realm
         return HttpResponseRedirect(safe_next(request, next_page))
 
 

@@ -34,6 +34,7 @@ from ..oidc.errors import (
     RealmNotFound,
 )
 from ..oidc.tokens import verify_logout_token
+from ..realms import REALM_SESSION_KEY
 from .backends import BACKEND_PATH
 from .forms import PasswordLoginForm, RealmForm
 
@@ -68,7 +69,7 @@ def safe_next(request, default: str | None = None) -> str:
 
 def initial_realm(request) -> str | None:
     return (request.GET.get("realm") or getattr(request, "realm", None)
-            or request.session.get(sessions.REALM_SESSION_KEY))
+            or request.session.get(REALM_SESSION_KEY))
 
 
 def complete_login(request, user, next_url: str, mode: str) -> HttpResponseRedirect:

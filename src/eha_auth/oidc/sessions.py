@@ -3,10 +3,16 @@
 Back-channel logout ends sessions on every worker two ways: the sessions indexed under
 the provider's ``sid``/``sub`` are deleted from the session store, and a marker in the
 shared cache makes KeycloakSessionMiddleware end any session the index missed.
+
+Both live in the default cache under Django's own key function, whatever the
+cache's KEY_FUNCTION: the logout request and the requests of the sessions it ends
+come in different realm contexts (README, "How the apps meet"), so a key function
+that adds the active realm (``eha_tenancy.cache.make_key``) would hide the markers.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import math
@@ -15,9 +21,11 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
+from django.core.cache.backends.base import default_key_func
 
 from ..conf import app_settings
+from ..realms import REALM_SESSION_KEY
 from . import singleflight
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
@@ -25,9 +33,22 @@ from .tokens import verify_own_access_token
 
 logger = logging.getLogger("eha_auth.oidc")
 SESSION_KEY = "eha_auth_oidc"
-REALM_SESSION_KEY = "eha_realm"
 INDEX_KEY = "eha_auth:sessions:{realm}:{kind}:{digest}"
 ENDED_KEY = "eha_auth:ended:{realm}:{kind}:{digest}"
+
+
+def shared_cache() -> BaseCache:
+    """Return the default cache, its keys made by Django's default key function.
+
+    A shallow copy shares the backend's storage and connections; only the key
+    function differs, so every request finds these keys, in any realm or none.
+    """
+    default = caches[DEFAULT_CACHE_ALIAS]
+    if default.key_func is default_key_func:
+        return default
+    shared = copy.copy(default)
+    shared.key_func = default_key_func
+    return shared
 
 
 def _key(template: str, realm: str, kind: str, value: str) -> str:
@@ -68,7 +89,7 @@ def session_tokens(request) -> dict[str, Any] | None:
 def _index(session_key: str | None, realm: str, claims: dict) -> None:
     if not session_key:
         return
-    timeout = settings.SESSION_COOKIE_AGE
+    timeout, cache = settings.SESSION_COOKIE_AGE, shared_cache()
     for kind in ("sid", "sub"):
         if claims.get(kind):
             key = _key(INDEX_KEY, realm, kind, claims[kind])
@@ -88,7 +109,7 @@ def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
     if not value:
         return 0
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
+    ended, cache = 0, shared_cache()
     cache.set(_key(ENDED_KEY, realm, kind, value), time.time(), settings.SESSION_COOKIE_AGE)
     for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
         if store().exists(session_key):
@@ -105,7 +126,7 @@ def is_ended(tokens: dict[str, Any]) -> bool:
             for kind in ("sid", "sub") if tokens.get(kind)}
     if not keys:
         return False
-    found = cache.get_many(list(keys.values()))
+    found = shared_cache().get_many(list(keys.values()))
     return any(ended_at >= tokens.get("logged_in_at", 0) for ended_at in found.values())
 
 

@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
-from ..accounts.realms import SESSION_REALM_KEY, current_realm
+from ..accounts.realms import current_realm
 from ..conf import app_settings
+from ..realms import REALM_SESSION_KEY
 from .crypto import SessionRejected, decode_session
 from .sessions import ProxySessionStore
 
@@ -70,7 +71,7 @@ class ProxySessionMiddleware:
         data = dict(payload)
         realm = current_realm(request)
         if realm:
-            data[SESSION_REALM_KEY] = realm
+            data[REALM_SESSION_KEY] = realm
         request.session = ProxySessionStore(data)
         request.user = user
         request._cached_user = user

@@ -14,9 +14,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from ..accounts.realms import SESSION_REALM_KEY, current_realm
+from ..accounts.realms import current_realm
 from ..accounts.redirects import safe_next
 from ..conf import app_settings
+from ..realms import REALM_SESSION_KEY
 from .crypto import SessionRejected, decode_session, encrypt_payload
 
 logger = logging.getLogger("eha_auth.proxy")
@@ -86,7 +87,7 @@ class SSOLoginView(View):
         login(request, user)
         realm = current_realm(request)
         if realm:
-            request.session[SESSION_REALM_KEY] = realm
+            request.session[REALM_SESSION_KEY] = realm
         return HttpResponseRedirect(safe_next(request, request.POST.get("next")))
 
     def check_replay(self, payload: dict) -> None:
