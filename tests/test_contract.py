@@ -24,7 +24,10 @@ import eha_tenancy.conf
 from eha_apptoken.proxy import BadProxyRequest, active_realm, checked_realm
 from eha_apptoken.proxy import is_valid_realm as apptoken_is_valid
 from eha_auth.accounts.realms import current_realm, is_member, user_realms
+from eha_auth.apitokens import lookup
+from eha_auth.apitokens.lookup import find_owner
 from eha_auth.conf import app_settings as auth_settings
+from eha_auth.models import ApiToken
 from eha_auth.oidc import sessions
 from eha_auth.oidc.realms import is_allowed_realm
 from eha_auth.users import realm_username, split_username
@@ -225,3 +228,18 @@ def test_back_channel_logout_markers_are_found_with_the_tenancy_key_function(set
 def test_realm_cache_keys_differ_by_realm(settings):
     settings.MULTITENANCY = True
     assert realm_cache_key("k", "alpha") != realm_cache_key("k", "beta")
+
+
+def test_a_token_revoked_in_one_realm_is_refused_in_every_realm(settings, db):
+    settings.MULTITENANCY = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "contract-tokens",
+                                   "KEY_FUNCTION": "eha_tenancy.cache.make_key"}}
+    token, key = ApiToken.create_for(User.objects.create_user("ann"))
+    with realm_context("north"):
+        assert find_owner(key) is not None  # now remembered by this process
+    with realm_context("south"):  # another process revokes it, in another realm
+        ApiToken.objects.filter(pk=token.pk)._raw_delete(ApiToken.objects.db)
+        lookup._cache().delete(lookup.cache_key(token.digest))  # what its signal does
+    with realm_context("north"):
+        assert find_owner(key) is None

@@ -10,7 +10,6 @@ import time
 from urllib.parse import urlencode
 
 from django.contrib.auth import authenticate, login, logout
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -34,7 +33,7 @@ from ..oidc.errors import (
     RealmNotFound,
 )
 from ..oidc.tokens import verify_logout_token
-from ..realms import REALM_SESSION_KEY
+from ..realms import REALM_SESSION_KEY, shared_cache
 from .backends import BACKEND_PATH
 from .forms import PasswordLoginForm, RealmForm
 
@@ -246,4 +245,4 @@ def backchannel_logout(request):
 def _first_use(claims: dict) -> bool:
     """Return False when this token's ``jti`` was seen already (section 2.6, step 7)."""
     digest = hashlib.sha256(f"{claims['iss']}\x00{claims['jti']}".encode()).hexdigest()
-    return cache.add(f"eha_auth:logout-jti:{digest}", 1, 24 * 3600)
+    return shared_cache().add(f"eha_auth:logout-jti:{digest}", 1, 24 * 3600)

@@ -12,7 +12,6 @@ that adds the active realm (``eha_tenancy.cache.make_key``) would hide the marke
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import math
@@ -21,11 +20,9 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
-from django.core.cache.backends.base import default_key_func
 
 from ..conf import app_settings
-from ..realms import REALM_SESSION_KEY
+from ..realms import REALM_SESSION_KEY, shared_cache
 from . import singleflight
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
@@ -35,20 +32,6 @@ logger = logging.getLogger("eha_auth.oidc")
 SESSION_KEY = "eha_auth_oidc"
 INDEX_KEY = "eha_auth:sessions:{realm}:{kind}:{digest}"
 ENDED_KEY = "eha_auth:ended:{realm}:{kind}:{digest}"
-
-
-def shared_cache() -> BaseCache:
-    """Return the default cache, its keys made by Django's default key function.
-
-    A shallow copy shares the backend's storage and connections; only the key
-    function differs, so every request finds these keys, in any realm or none.
-    """
-    default = caches[DEFAULT_CACHE_ALIAS]
-    if default.key_func is default_key_func:
-        return default
-    shared = copy.copy(default)
-    shared.key_func = default_key_func
-    return shared
 
 
 def _key(template: str, realm: str, kind: str, value: str) -> str:
