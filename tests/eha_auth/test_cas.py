@@ -165,3 +165,16 @@ def test_realm_from_attribute_and_groups(cas_client_settings, client, cas_server
     assert sorted(user.groups.values_list("name", flat=True)) == ["alpha", "analysts"]
     assert not user.has_usable_password()
     assert client.session["eha_realm"] == "alpha"
+
+
+@pytest.mark.django_db
+def test_a_malformed_current_realm_makes_no_user_and_no_group(cas_client_settings, client,
+                                                              cas_server):
+    from django.contrib.auth.models import Group
+
+    cas_client_settings.MULTITENANCY = True
+    client.cookies["eha-realm"] = "a__b"
+    ticket = issue_ticket(SERVICE, cas_server)
+    assert cas_get(client, ticket).status_code == 403
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.exists() and not Group.objects.filter(name="a__b").exists()

@@ -12,6 +12,7 @@ from django_cas_ng.utils import get_cas_client
 
 from ..accounts.realms import add_to_realm, current_realm
 from ..conf import app_settings
+from ..realms import is_valid_realm
 from ..users import realm_username
 from .http import TimeoutSession
 
@@ -33,6 +34,8 @@ class CASBackend(BaseCASBackend):
         if not username:
             return None
         realm = self.get_realm(request, attributes)
+        if realm is not None and not is_valid_realm(realm):
+            return None  # no such realm can exist: no user, no Group is made for it
         user, created = self.get_or_create_user(realm_username(realm, username))
         if not self.user_can_authenticate(user):
             return None

@@ -7,6 +7,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from ..accounts.realms import add_to_realm, current_realm
+from ..realms import is_valid_realm
 from ..users import realm_username
 
 
@@ -26,6 +27,8 @@ class ProxySessionBackend(ModelBackend):
         if not username:
             return None
         realm = current_realm(request) if request is not None else None
+        if realm is not None and not is_valid_realm(realm):
+            return None  # no such realm can exist: no user, no Group is made for it
         user = self.get_or_create_user(realm_username(realm, username), proxy_session, realm)
         if user is None or not self.user_can_authenticate(user):
             return None
