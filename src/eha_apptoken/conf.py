@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 REALM_HEADER = "Eha-Realm"
+REALM_SESSION_KEY = "eha_realm"
 
 DEFAULT_REQUEST_HEADERS = (
     "Accept",
@@ -166,6 +167,18 @@ class ApptokenSettings:
         return getattr(settings, "APPTOKEN_RETRY_BODY_LIMIT", 64 * 1024)
 
     # Shared with the other apps (README, "How the apps meet").
+
+    @property
+    def MULTITENANCY(self) -> bool:
+        return bool(getattr(settings, "MULTITENANCY", False))
+
+    @property
+    def DEFAULT_REALM(self) -> str:
+        return getattr(settings, "DEFAULT_REALM", "eha")
+
+    @property
+    def REALM_COOKIE(self) -> str:
+        return getattr(settings, "REALM_COOKIE", "eha-realm")
 
     @property
     def GATEWAY_SERVICE_ID(self) -> str | None:

@@ -17,9 +17,11 @@ from urllib.parse import quote
 from django.http import HttpRequest
 from urllib3.util import parse_url
 
-from .conf import REALM_HEADER, app_settings
+from .conf import REALM_HEADER, REALM_SESSION_KEY, app_settings
 
-REALM_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+# README, "How the apps meet": 1 to 63 ASCII letters, digits, ".", "_" or "-", a
+# letter or digit at both ends, no ".." and no "__" (the username separator).
+REALM_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?", re.ASCII)
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 # RFC 3986 section 3.3: pchar without ":" and "@", which some parsers read as
 # scheme or userinfo when a path is joined carelessly.
@@ -37,12 +39,32 @@ def url_realm(request: HttpRequest) -> str | None:
     return match.kwargs.get("realm") if match is not None else None
 
 
+def is_valid_realm(name: object) -> bool:
+    """Return True when ``name`` can name a realm."""
+    return (isinstance(name, str) and REALM_RE.fullmatch(name) is not None
+            and ".." not in name and "__" not in name)
+
+
 def active_realm(request: HttpRequest) -> str | None:
-    """Return the realm to announce upstream: the URL's, else ``request.realm``."""
-    realm = url_realm(request)
-    if realm and realm != app_settings.cached("GATEWAY_PUBLIC_REALM"):
+    """Return the realm to announce upstream.
+
+    ``request.realm`` when a realm middleware set it. Else, with MULTITENANCY:
+    the ``realm`` URL kwarg (unless it is GATEWAY_PUBLIC_REALM), the session,
+    the realm cookie, the ``Eha-Realm`` header, DEFAULT_REALM. Without it, only
+    the URL realm of a gateway path.
+    """
+    realm = getattr(request, "realm", None)
+    if realm:
         return realm
-    return getattr(request, "realm", None) or None
+    realm = url_realm(request)
+    if realm == app_settings.cached("GATEWAY_PUBLIC_REALM"):
+        realm = None
+    if realm or not app_settings.cached("MULTITENANCY"):
+        return realm
+    session = getattr(request, "session", None)
+    return ((session.get(REALM_SESSION_KEY) if session is not None else None)
+            or request.COOKIES.get(app_settings.cached("REALM_COOKIE"))
+            or request.headers.get(REALM_HEADER) or app_settings.cached("DEFAULT_REALM"))
 
 
 def uses_gateway_token(request: HttpRequest) -> bool:
@@ -54,8 +76,7 @@ def uses_gateway_token(request: HttpRequest) -> bool:
 
 def checked_realm(realm: str) -> str:
     """Return ``realm`` if it is a plausible realm name, else raise BadProxyRequest."""
-    if realm == app_settings.cached("GATEWAY_PUBLIC_REALM") or (
-            REALM_RE.match(realm) and realm.strip(".")):
+    if realm == app_settings.cached("GATEWAY_PUBLIC_REALM") or is_valid_realm(realm):
         return realm
     raise BadProxyRequest("invalid realm")
 

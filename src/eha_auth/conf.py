@@ -194,6 +194,11 @@ class AuthSettings:
     def REALM_COOKIE(self) -> str:
         return getattr(settings, "REALM_COOKIE", "eha-realm")
 
+    @property
+    def REALM_SUPERUSER_ALL_REALMS(self) -> bool:
+        """Superusers may use every existing realm without its Group (as in eha_tenancy)."""
+        return bool(getattr(settings, "REALM_SUPERUSER_ALL_REALMS", True))
+
     # Upstream proxy sessions.
 
     @property

@@ -231,3 +231,23 @@ def test_token_endpoint_makes_users_through_the_user_mapper(tenancy, client):
     newbie = User.objects.get(username="north__newbie")
     assert was_mapped(newbie) and not newbie.is_staff  # no roles named
     assert newbie.groups.filter(name="north").exists() and not newbie.has_usable_password()
+
+
+def test_a_username_prefix_is_no_membership(tenancy, client):
+    """Membership is the Group, as eha_tenancy counts it: the prefix alone lets nobody in."""
+    user = make_user("north__bob")
+    _, key = ApiToken.create_for(user)
+    assert client.get("/north/api/whoami", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    response = client.get("/north/api/whoami-basic",
+                          HTTP_AUTHORIZATION=basic("bob", "pw-123456"))
+    assert response.status_code == 401
+
+
+def test_superusers_use_existing_realms_as_eha_tenancy_says(tenancy, client):
+    make_user("root", is_superuser=True)
+    Group.objects.create(name="north")
+    auth = {"HTTP_AUTHORIZATION": basic("root", "pw-123456")}
+    assert client.get("/north/api/whoami-basic", **auth).status_code == 200
+    assert client.get("/nowhere/api/whoami-basic", **auth).status_code == 401
+    tenancy.REALM_SUPERUSER_ALL_REALMS = False
+    assert client.get("/north/api/whoami-basic", **auth).status_code == 401

@@ -179,3 +179,16 @@ def test_users_are_made_by_the_user_mapper(cas_client_settings, client, cas_serv
     assert user.is_staff and was_mapped(user)  # the CAS group "analysts" is a role
     assert {"alpha", "analysts"} <= set(user.groups.values_list("name", flat=True))
     assert client.session["eha_realm"] == "alpha"
+
+
+@pytest.mark.django_db
+def test_a_malformed_current_realm_makes_no_user_and_no_group(cas_client_settings, client,
+                                                              cas_server):
+    from django.contrib.auth.models import Group
+
+    cas_client_settings.MULTITENANCY = True
+    client.cookies["eha-realm"] = "a__b"
+    ticket = issue_ticket(SERVICE, cas_server)
+    assert cas_get(client, ticket).status_code == 403
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.exists() and not Group.objects.filter(name="a__b").exists()

@@ -70,6 +70,17 @@ def test_realm_prefixed_user_when_tenancy_on(proxy_settings, client):
     assert User.objects.get(username="north__alice").groups.filter(name="north").exists()
 
 
+@pytest.mark.parametrize("realm", ["a__b", "..", "-a"])
+def test_a_malformed_realm_makes_no_user_and_no_group(proxy_settings, client, realm):
+    from django.contrib.auth.models import Group
+
+    proxy_settings.MULTITENANCY = True
+    response = cookie_client(client).get("/page", HTTP_EHA_REALM=realm,
+                                         HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+    assert not User.objects.exists() and not Group.objects.exists()
+
+
 def test_api_request_without_session_gets_403(proxy_settings, client):
     response = client.get("/page", HTTP_ACCEPT="application/json")
     assert response.status_code == 403

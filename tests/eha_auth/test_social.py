@@ -174,7 +174,8 @@ def test_existing_user_is_not_taken_over(client, social, idp):
 
 
 def test_password_login_still_works_beside_social(client, social):
-    get_user_model().objects.create_user("alpha__dora", password="dora-password-1")
+    dora = get_user_model().objects.create_user("alpha__dora", password="dora-password-1")
+    dora.groups.add(Group.objects.get_or_create(name="alpha")[0])  # the prefix is no membership
     client.cookies["eha-realm"] = "alpha"
     answer = client.post("/accounts/login/", {"username": "dora",
                                               "password": "dora-password-1", "next": "/page"})

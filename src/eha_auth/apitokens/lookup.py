@@ -15,11 +15,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.cache import caches
-
 from ..accounts.realms import user_realms
 from ..conf import app_settings
 from ..models import ApiToken, token_digest
+from ..realms import shared_cache
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -44,7 +43,8 @@ class TokenOwner:
 
 
 def _cache():
-    return caches[app_settings.cached("API_TOKEN_CACHE_ALIAS")]
+    # Stamps are read in every realm: a revocation must reach them all.
+    return shared_cache(app_settings.cached("API_TOKEN_CACHE_ALIAS"))
 
 
 def cache_key(digest: str) -> str:

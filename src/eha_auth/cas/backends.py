@@ -14,6 +14,7 @@ from django_cas_ng.utils import get_cas_client
 from ..accounts.realms import add_to_realm, current_realm
 from ..conf import app_settings
 from ..oidc.users import USER_FIELD_CLAIMS, map_user
+from ..realms import is_valid_realm
 from ..users import realm_username
 from .http import TimeoutSession
 
@@ -36,6 +37,8 @@ class CASBackend(BaseCASBackend):
         if not username:
             return None
         realm = self.get_realm(request, attributes)
+        if realm is not None and not is_valid_realm(realm):
+            return None  # no such realm can exist: no user, no Group is made for it
         created = not self.user_exists(realm_username(realm, username))
         user = map_user(realm or "", self.get_claims(username, attributes))  # "": no realm
         if user is None:  # inactive, or no usable name (eha_auth.oidc decides)

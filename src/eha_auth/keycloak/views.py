@@ -10,7 +10,6 @@ import time
 from urllib.parse import urlencode
 
 from django.contrib.auth import authenticate, login, logout
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..accounts.realms import SESSION_REALM_KEY, set_session_realm
+from ..accounts.realms import set_session_realm
 from ..conf import app_settings
 from ..oidc import sessions
 from ..oidc.client import call_provider, provider_answer
@@ -35,6 +34,7 @@ from ..oidc.errors import (
     RealmNotFound,
 )
 from ..oidc.tokens import verify_logout_token
+from ..realms import REALM_SESSION_KEY, shared_cache
 from .backends import BACKEND_PATH
 from .forms import PasswordLoginForm, RealmForm
 
@@ -69,7 +69,7 @@ def safe_next(request, default: str | None = None) -> str:
 
 def initial_realm(request) -> str | None:
     return (request.GET.get("realm") or getattr(request, "realm", None)
-            or request.session.get(SESSION_REALM_KEY))
+            or request.session.get(REALM_SESSION_KEY))
 
 
 def complete_login(request, user, next_url: str, mode: str) -> HttpResponseRedirect:
@@ -247,4 +247,4 @@ def backchannel_logout(request):
 def _first_use(claims: dict) -> bool:
     """Return False when this token's ``jti`` was seen already (section 2.6, step 7)."""
     digest = hashlib.sha256(f"{claims['iss']}\x00{claims['jti']}".encode()).hexdigest()
-    return cache.add(f"eha_auth:logout-jti:{digest}", 1, 24 * 3600)
+    return shared_cache().add(f"eha_auth:logout-jti:{digest}", 1, 24 * 3600)

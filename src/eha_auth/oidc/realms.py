@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
+from ..realms import is_valid_realm
 from .errors import UnknownRealm
-
-# Keycloak realm names in URLs: no slash, no dot-segments, bounded length.
-REALM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def is_allowed_realm(realm: str | None) -> bool:
     """Return whether users may come from ``realm``."""
-    if not realm or not REALM_NAME.match(realm) or (
+    if not is_valid_realm(realm) or (
             realm == app_settings.cached("GATEWAY_PUBLIC_REALM")):
         return False
     resolver = app_settings.cached("KEYCLOAK_REALM_RESOLVER")

@@ -3,6 +3,11 @@
 Back-channel logout ends sessions on every worker two ways: the sessions indexed under
 the provider's ``sid``/``sub`` are deleted from the session store, and a marker in the
 shared cache makes KeycloakSessionMiddleware end any session the index missed.
+
+Both live in the default cache under Django's own key function, whatever the
+cache's KEY_FUNCTION: the logout request and the requests of the sessions it ends
+come in different realm contexts (README, "How the apps meet"), so a key function
+that adds the active realm (``eha_tenancy.cache.make_key``) would hide the markers.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from ..conf import app_settings
+from ..realms import shared_cache
 from . import singleflight
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
@@ -66,7 +71,7 @@ def session_tokens(request) -> dict[str, Any] | None:
 def _index(session_key: str | None, realm: str, claims: dict) -> None:
     if not session_key:
         return
-    timeout = settings.SESSION_COOKIE_AGE
+    timeout, cache = settings.SESSION_COOKIE_AGE, shared_cache()
     for kind in ("sid", "sub"):
         if claims.get(kind):
             key = _key(INDEX_KEY, realm, kind, claims[kind])
@@ -86,7 +91,7 @@ def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
     if not value:
         return 0
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
+    ended, cache = 0, shared_cache()
     cache.set(_key(ENDED_KEY, realm, kind, value), time.time(), settings.SESSION_COOKIE_AGE)
     for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
         if store().exists(session_key):
@@ -103,7 +108,7 @@ def is_ended(tokens: dict[str, Any]) -> bool:
             for kind in ("sid", "sub") if tokens.get(kind)}
     if not keys:
         return False
-    found = cache.get_many(list(keys.values()))
+    found = shared_cache().get_many(list(keys.values()))
     return any(ended_at >= tokens.get("logged_in_at", 0) for ended_at in found.values())
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from ..accounts.realms import current_realm
 from ..oidc.users import get_user_mapper
+from ..realms import is_valid_realm
 
 
 class ProxySessionBackend(ModelBackend):
@@ -29,6 +30,8 @@ class ProxySessionBackend(ModelBackend):
         if not username:
             return None
         realm = current_realm(request) if request is not None else None
+        if realm is not None and not is_valid_realm(realm):
+            return None  # no such realm can exist: no user, no Group is made for it
         mapper = get_user_mapper()
         mapper.create_users = self.create_unknown_user
         return mapper.map_user(realm or "", self.get_claims(username, proxy_session))

@@ -21,9 +21,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from ..accounts.realms import add_to_realm, current_realm
-from ..oidc.realms import REALM_NAME, is_allowed_realm
+from ..oidc.realms import is_allowed_realm
 from ..oidc.usercache import request_copy
 from ..oidc.users import get_user_mapper
+from ..realms import is_valid_realm
 from ..users import split_username
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def realm_allowed(backend, realm: str) -> bool:
     """
     allowed = backend.setting("REALMS")
     if allowed is not None:
-        return bool(REALM_NAME.match(realm)) and realm in allowed
+        return is_valid_realm(realm) and realm in allowed
     return is_allowed_realm(realm)
 
 
