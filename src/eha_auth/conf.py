@@ -1,4 +1,8 @@
-"""Settings of eha_auth, read from django.conf.settings on every access."""
+"""Settings of eha_auth, read from django.conf.settings when asked for.
+
+The few read on every request are remembered through ``cached()`` until Django reports a
+settings change (setting_changed, as override_settings sends).
+"""
 
 from __future__ import annotations
 
