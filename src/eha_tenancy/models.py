@@ -126,7 +126,33 @@ class AllRealmsManager(models.Manager.from_queryset(RealmQuerySet)):  # type: ig
     """Every row of every realm: for admin, migrations and commands. Grep for all_realms."""
 
 
-class MtModelAbstract(models.Model):
+class RealmRowWrites(models.Model):
+    """Saves and deletes of one row stay in the active realm (the two realm bases share it).
+
+    An update by primary key is limited to the active realm, and a delete of a row of
+    another realm is refused, so an instance built with another realm's key can neither
+    take that row over nor remove it.
+    """
+
+    class Meta:
+        abstract = True
+
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
+        _check_row_to_delete(self, using)
+        return super().delete(using, keep_parents)
+
+    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
+        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
+                                *args, **kwargs)
+
+    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
+        if not raw:
+            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
+        with _no_check():  # loaddata: fixtures are written as they are
+            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
+
+
+class MtModelAbstract(RealmRowWrites):
     """A model owned by a realm, stored in its own ``realm`` column.
 
     Subclasses that declare their own Meta inherit this one
@@ -149,20 +175,6 @@ class MtModelAbstract(models.Model):
         self._stamp_realm()
         super().save(*args, **kwargs)
         self._loaded_realm = self.realm
-
-    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
-        _check_row_to_delete(self, using)
-        return super().delete(using, keep_parents)
-
-    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
-        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
-                                *args, **kwargs)
-
-    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
-        if not raw:
-            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
-        with _no_check():  # loaddata: fixtures are written as they are
-            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
 
     @classmethod
     def realm_lookup(cls) -> str:
@@ -389,7 +401,7 @@ def _move(instance: MtModelAbstract, realm: str) -> None:
         type(instance).all_realms.filter(pk=instance.pk).update(realm=realm)
 
 
-class MtModelChildAbstract(models.Model):
+class MtModelChildAbstract(RealmRowWrites):
     """A model whose realm is that of the owner it reaches through ``mt_field``.
 
     ``mt_field`` is the lookup path to the MtModelAbstract model, for example
@@ -408,20 +420,6 @@ class MtModelChildAbstract(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._stamp_realm()
         super().save(*args, **kwargs)
-
-    def delete(self, using: str | None = None, keep_parents: bool = False) -> Any:
-        _check_row_to_delete(self, using)
-        return super().delete(using, keep_parents)
-
-    def _do_update(self, base_qs, using, pk_val, *args: Any, **kwargs: Any) -> Any:
-        return _update_in_realm(self, super()._do_update, base_qs, using, pk_val,
-                                *args, **kwargs)
-
-    def _save_table(self, raw: bool = False, *args: Any, **kwargs: Any) -> Any:
-        if not raw:
-            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
-        with _no_check():  # loaddata: fixtures are written as they are
-            return super()._save_table(raw, *args, **kwargs)  # type: ignore[misc]  # private, not in django-stubs
 
     @classmethod
     def realm_lookup(cls) -> str:
