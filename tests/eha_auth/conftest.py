@@ -116,6 +116,18 @@ def clear_caches():
     verified_tokens.clear()
     local_users.clear()
 
+
+@pytest.fixture(autouse=True)
+def forget_process_users():
+    """Start every test with no user remembered in this process.
+
+    A test's rows are rolled back, not deleted, so no signal tells the user cache;
+    on PostgreSQL the next test's rows get new ids, and a remembered user would be one
+    that no longer exists.
+    """
+    local_users.clear()
+    verified_tokens.clear()
+
 KEY_ONE = new_key()
 KEY_TWO = new_key()
 
