@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connections
 from django.http import Http404
 from django.shortcuts import get_object_or_404 as _get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -87,8 +88,9 @@ class MtViewSetMixin(_GenericViewSet):
 
     def get_object_or_404(self, pk: Any):
         """Return the object of this realm with ``pk``, else raise 404 (also for a bad pk)."""
+        queryset = self.get_queryset()
         try:
-            return _get_object_or_404(self.get_queryset(), pk=pk)
+            return _get_object_or_404(queryset, pk=valid_pk(queryset, pk))
         except (TypeError, ValueError, ValidationError) as exc:
             raise Http404 from exc
 
@@ -100,7 +102,8 @@ class MtViewSetMixin(_GenericViewSet):
         """
         try:
             with unscoped():
-                obj = self.get_queryset().model.all_realms.filter(pk=pk).first()
+                queryset = self.get_queryset().model.all_realms
+                obj = queryset.filter(pk=valid_pk(queryset, pk)).first()
         except (TypeError, ValueError, ValidationError):
             return None  # not a valid pk: no such object
         if obj is None:
@@ -167,3 +170,18 @@ class MtModelSerializer(serializers.ModelSerializer):
             return MtPrimaryKeyRelatedField, kwargs
         return field_class, kwargs
 
+
+def valid_pk(queryset: Any, pk: Any) -> Any:
+    """Return ``pk`` as the primary key's value; raise ValueError when no row can have it.
+
+    An integer out of the column's range (64 bits at most) is refused here: Django 4.2
+    would send it to the database, where SQLite overflows and PostgreSQL aborts the
+    transaction.
+    """
+    field = queryset.model._meta.pk
+    value = field.to_python(pk)
+    if isinstance(value, int):
+        low, high = connections[queryset.db].ops.integer_field_range(field.get_internal_type())
+        if not max(low or -2**63, -2**63) <= value <= min(high or 2**63 - 1, 2**63 - 1):
+            raise ValueError("primary key out of range")
+    return value
