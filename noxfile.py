@@ -31,6 +31,8 @@ SYSTEM_PACKAGES = {
     "initdb": "postgresql",
     "chromium": "chromium",
     "mvn": "maven",
+    "redis-server": "redis-server",
+    "wrk": "wrk",
 }
 
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.harness import postgres
+from tests.harness import postgres, redis
 from tests.harness.servers import LocalServer, django_server
 
 
@@ -14,6 +14,14 @@ from tests.harness.servers import LocalServer, django_server
 def postgres_server():
     """A real PostgreSQL server: the user's (EHA_TEST_PG_URL) or a throwaway cluster."""
     server = postgres.get_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server: the user's (EHA_TEST_REDIS_URL) or a throwaway one."""
+    server = redis.get_server()
     yield server
     server.stop()
 
