@@ -1,4 +1,4 @@
-"""The realm contract of README's "How the apps meet", run over every app's copy.
+"""The realm contract of "How the apps meet" (docs/contract.md), run over every app's copy.
 
 Each rule more than one app needs is kept as a few lines in each app; this module
 runs every copy over one shared corpus and fails when any two disagree.

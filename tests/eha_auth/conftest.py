@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def keycloak_provider():
-    """A real Keycloak (EHA_TEST_KEYCLOAK_URL, or one started here) set up as the README says."""
+    """A real Keycloak (EHA_TEST_KEYCLOAK_URL, or one started here), set up as documented."""
     server = keycloak.keycloak_server()
     try:
         keycloak.setup_realms(server, seed)

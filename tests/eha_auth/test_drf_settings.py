@@ -1,4 +1,6 @@
-"""The README's REST_FRAMEWORK blocks, copied as they stand, load with DRF.
+"""The documentation's REST_FRAMEWORK blocks, copied as they stand, load with DRF.
+
+Every block of README.md and of each page under docs/ is read (tests/harness/docs.py).
 
 DRF imports the DEFAULT_AUTHENTICATION_CLASSES while ``rest_framework.views`` itself
 loads, so a module holding authentication classes that imports ``rest_framework.views``
@@ -11,15 +13,12 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-FENCED_PYTHON = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+from tests.harness.docs import ROOT, documentation, python_blocks
 
 SETTINGS = """\
 SECRET_KEY = "drf-settings-test"
@@ -46,18 +45,21 @@ print(json.dumps([f"{cls.__module__}.{cls.__qualname__}"
 """
 
 
-def readme_rest_framework_blocks() -> list[str]:
-    """Return each README ``REST_FRAMEWORK = ...`` statement naming authentication classes."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return [statement for block in FENCED_PYTHON.findall(readme)
-            for statement in rest_framework_statements(block)
-            if "DEFAULT_AUTHENTICATION_CLASSES" in statement]
+def documented_rest_framework_blocks() -> dict[str, str]:
+    """Return each documented ``REST_FRAMEWORK = ...`` statement naming authentication
+    classes, by page and number."""
+    return {f"{page}-{number}": statement
+            for page, text in documentation().items()
+            for number, statement in enumerate(
+                statement for block in python_blocks(text)
+                for statement in rest_framework_statements(block)
+                if "DEFAULT_AUTHENTICATION_CLASSES" in statement)}
 
 
 def rest_framework_statements(block: str) -> list[str]:
     """Return the ``REST_FRAMEWORK = ...`` statements of a block, line for line.
 
-    README blocks elide with ``...`` where Python would not parse, so each statement is
+    Documented blocks elide with ``...`` where Python would not parse, so each statement is
     read from its first line up to the first line that completes it.
     """
     lines, statements = block.splitlines(), []
@@ -77,18 +79,22 @@ def rest_framework_statements(block: str) -> list[str]:
 
 def named_classes(statement: str) -> list[str]:
     namespace: dict = {}
-    exec(statement, namespace)  # the README's own literal
+    exec(statement, namespace)  # the documentation's own literal
     return list(namespace["REST_FRAMEWORK"]["DEFAULT_AUTHENTICATION_CLASSES"])
 
 
-def test_the_readme_names_authentication_classes_twice():
-    assert len(readme_rest_framework_blocks()) == 2
+BLOCKS = documented_rest_framework_blocks()
 
 
-@pytest.mark.parametrize("statement", readme_rest_framework_blocks())
-def test_readme_authentication_classes_load_with_drf(statement, tmp_path):
-    (tmp_path / "readme_settings.py").write_text(SETTINGS.format(rest_framework=statement))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "readme_settings",
+def test_the_gateway_and_api_token_pages_name_authentication_classes():
+    pages = {name.rsplit("-", 1)[0] for name in BLOCKS}
+    assert {"docs/eha_auth/gateway.md", "docs/eha_auth/api-tokens.md"} <= pages
+
+
+@pytest.mark.parametrize("statement", list(BLOCKS.values()), ids=list(BLOCKS))
+def test_documented_authentication_classes_load_with_drf(statement, tmp_path):
+    (tmp_path / "documented_settings.py").write_text(SETTINGS.format(rest_framework=statement))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "documented_settings",
            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "src"), str(ROOT)])}
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120)

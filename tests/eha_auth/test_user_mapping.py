@@ -152,7 +152,7 @@ def test_a_new_account_never_takes_an_old_accounts_user(settings, caplog):
 
 
 def test_deleting_the_link_lets_the_new_account_have_the_user(settings):
-    """What an administrator does to hand a user to the new account (README, Users)."""
+    """What an administrator does to hand a user to the new account (docs/eha_auth/users.md)."""
     first = map_user("alpha", account_claims(settings, "sub-1"))
     assert map_user("alpha", account_claims(settings, "sub-2")) is None
     OidcIdentity.objects.filter(user=first).delete()

@@ -183,33 +183,34 @@ def keycloak_server(relative_path: str | None = None) -> KeycloakServer:
     return start(relative_path)
 
 
-# -- realms, clients and users: the README's "Keycloak setup", done through the admin API ----
+# -- realms, clients and users: the docs' "Keycloak setup", done through the admin API ----
+
+KEYCLOAK_SETUP = ROOT / "docs" / "eha_auth" / "keycloak-setup.md"
 
 
-def readme_clients() -> dict[str, dict]:
-    """Return the client representations of the README's "Keycloak setup", by clientId."""
-    section = (ROOT / "README.md").read_text().split("\n### Keycloak setup\n", 1)[1]
-    section = section.split("\n### ", 1)[0]
-    clients = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
+def setup_clients() -> dict[str, dict]:
+    """Return the client representations of the "Keycloak setup" page, by clientId."""
+    page = KEYCLOAK_SETUP.read_text(encoding="utf-8")
+    clients = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", page, re.S)]
     return {client["clientId"]: client for client in clients}
 
 
 def app_client(client_id: str, secret: str) -> dict:
-    """This app's confidential client, exactly as the README's Keycloak setup shows it.
+    """This app's confidential client, exactly as the Keycloak setup page shows it.
 
     Its example URIs stay: the tests register their own sites' URIs beside them.
     """
-    client = copy.deepcopy(readme_clients()["eha"])
+    client = copy.deepcopy(setup_clients()["eha"])
     return {**client, "clientId": client_id, "secret": secret}
 
 
 def other_client(client_id: str, *, confidential: bool, secret: str, audience: str | None) -> dict:
-    """A client whose tokens reach the app through the gateway, as the README shows one.
+    """A client whose tokens reach the app through the gateway, as the setup page shows one.
 
     ``audience``: the Audience mapper's client (None: no mapper). The tests get tokens
     from these clients by the password grant, so "Direct access grants" is on here.
     """
-    client = copy.deepcopy(readme_clients()["survey-web"])
+    client = copy.deepcopy(setup_clients()["survey-web"])
     client.update(clientId=client_id, publicClient=not confidential,
                   directAccessGrantsEnabled=True)
     if confidential:

@@ -1,4 +1,4 @@
-"""Gateway tokens as a real Keycloak issues them, set up as the README's Keycloak setup says."""
+"""Gateway tokens as a real Keycloak issues them, its clients as the Keycloak setup page shows."""
 
 from __future__ import annotations
 
