@@ -1,10 +1,11 @@
-"""Sessions: tests, tests_matrix, tests_floor, keycloak, lint, demo, bench.
+"""Sessions: tests, tests_matrix, tests_floor, keycloak, lint, docs, demo, bench.
 
     python3 -m pip install nox uv
     nox -s tests          # Django 5.2 / Python 3.11, on SQLite and PostgreSQL
     nox -s tests_matrix   # Django 4.2, 5.2 and 6.x on Python 3.11 to 3.13
     nox -s tests_floor    # eha_auth on the oldest python-keycloak and PyJWT allowed
     nox -s keycloak       # the conformance tests against a real Keycloak 26
+    nox -s docs           # the documentation site, built strictly into site/
 """
 
 from __future__ import annotations
@@ -134,6 +135,14 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "src", "tests", "example", "benchmarks", "noxfile.py")
     session.run("lint-imports")
     session.run("mypy")
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/; a broken link or a missing page fails."""
+    project = tomllib.loads(Path("pyproject.toml").read_text())["project"]
+    session.install(*project["optional-dependencies"]["docs"])
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 def free_port() -> str:
