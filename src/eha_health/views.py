@@ -58,6 +58,23 @@ def check_ready(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if ok else 503)
 
 
+@require_safe
+def check_startup(request: HttpRequest) -> JsonResponse:
+    """Answer 200 once the database answers, every cache works and no migration is pending.
+
+    Otherwise 503 naming the failing checks (names only: details are for staff).
+    Meant for a startup probe: it runs every time, never from memoised results.
+    """
+    results = probes.run_startup_checks()
+    failed = [result.name for result in results if not result.ok]
+    body: dict = {"status": "failed" if failed else "ok"}
+    if failed:
+        body["failed"] = failed
+    if app_settings.SHOW_DETAILS or _is_staff(request):
+        body["checks"] = {result.name: result.as_dict() for result in results}
+    return JsonResponse(body, status=503 if failed else 200)
+
+
 def _is_staff(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_active and user.is_staff)
@@ -68,4 +85,5 @@ VIEWS = {
     "check-db": check_db,
     "check-app": check_app,
     "check-ready": check_ready,
+    "check-startup": check_startup,
 }
