@@ -37,3 +37,4 @@ HEALTH_SHOW_DETAILS = True
 HEALTH_METRICS_TOKEN = os.environ.get("EHA_METRICS_TOKEN")
 HEALTH_METRICS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 CELERY_BROKER_URL = os.environ.get("EHA_BROKER_URL", "memory://")
+MIDDLEWARE = [*MIDDLEWARE, "tests.projects.ops_urls.worker_pid"]
