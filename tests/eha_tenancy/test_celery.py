@@ -101,3 +101,37 @@ def test_malformed_realm_header_is_refused_never_activated(worker, hostile):
     assert isinstance(result.result, RealmRequired)
     log = worker.read_text(errors="replace")
     assert "runs with no realm: A realm name has 1 to 63" in log
+
+
+class Member:
+    """A request's user as RequestRealm sees it (pk and is_authenticated)."""
+
+    is_authenticated = True
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def headers_sent_in(value) -> dict:
+    from eha_tenancy.contrib.celery import add_realm_header
+    from eha_tenancy.state import Activation
+
+    headers: dict = {}
+    with Activation(value):
+        add_realm_header(headers=headers)
+    return headers
+
+
+def test_a_request_realm_is_sent_only_to_its_members():
+    from types import SimpleNamespace
+
+    from eha_tenancy.state import UNSCOPED, RequestRealm
+
+    def member_of_north(user, realm):
+        return realm == "north" and user.pk == 1
+
+    for pk, expected in ((1, {"eha_realm": "north"}), (2, {})):
+        request = SimpleNamespace(user=Member(pk))
+        assert headers_sent_in(RequestRealm("north", request, member_of_north)) == expected
+    assert headers_sent_in(UNSCOPED) == {}
+    assert headers_sent_in(None) == {}
