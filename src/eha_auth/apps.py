@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core import checks
 from django.core.signals import setting_changed
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -12,6 +12,7 @@ class AuthConfig(AppConfig):
     verbose_name = "eha Authentication"
 
     def ready(self) -> None:
+        from . import audit, metrics
         from . import checks as system_checks
         from .accounts.realms import keep_user_realm
         from .apitokens import signals as token_signals
@@ -30,6 +31,11 @@ class AuthConfig(AppConfig):
         setting_changed.connect(forget_cached_settings, dispatch_uid="eha_auth.settings")
         token_signals.connect()
         user_logged_in.connect(keep_user_realm, dispatch_uid="eha_auth.keep_user_realm")
+        user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="eha_auth.audit.login")
+        user_logged_out.connect(audit.on_user_logged_out, dispatch_uid="eha_auth.audit.logout")
+        user_login_failed.connect(audit.on_user_login_failed,
+                                  dispatch_uid="eha_auth.audit.refused")
+        metrics.connect()
 
         # A cached user is dropped whenever the user, its groups or permissions change.
         post_save.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,
@@ -37,6 +43,10 @@ class AuthConfig(AppConfig):
         post_delete.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,
                             dispatch_uid="eha_auth.forget_user.delete")
         m2m_changed.connect(usercache.forget_members, dispatch_uid="eha_auth.forget_user.m2m")
+        token = self.get_model("ApiToken")
+        post_save.connect(audit.on_token_saved, sender=token, dispatch_uid="eha_auth.audit.token")
+        post_delete.connect(audit.on_token_deleted, sender=token,
+                            dispatch_uid="eha_auth.audit.token_deleted")
         identity = self.get_model("OidcIdentity")
         post_save.connect(usercache.forget_identity, sender=identity,
                           dispatch_uid="eha_auth.forget_identity.save")

@@ -9,6 +9,9 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks as system_checks
+        from . import metrics
+
+        metrics.connect()
 
         checks.register(system_checks.check_settings, checks.Tags.compatibility)
         checks.register(system_checks.check_middleware, checks.Tags.compatibility)

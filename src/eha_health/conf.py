@@ -48,6 +48,16 @@ class HealthSettings:
         return getattr(settings, "GATEWAY_SERVICE_ID", None)
 
     @property
+    def METRICS_TOKEN(self) -> str | None:
+        """Bearer token that may read /metrics besides staff sessions (None: staff only)."""
+        return getattr(settings, "HEALTH_METRICS_TOKEN", None)
+
+    @property
+    def METRICS_MULTIPROC_DIR(self) -> str | None:
+        """prometheus_client's multiprocess folder: /metrics adds up every process's files."""
+        return getattr(settings, "HEALTH_METRICS_MULTIPROC_DIR", None)
+
+    @property
     def APP_INFO(self) -> dict[str, Any]:
         """What /check-app reports."""
         return {

@@ -26,6 +26,7 @@ from django.utils.module_loading import import_string
 
 from .conf import app_settings
 from .exceptions import CheckFailed
+from .signals import check_finished
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,18 @@ def load_check(path: str) -> tuple[str, Callable[[], Any]]:
     return name, target
 
 
+STARTUP_CHECKS = (
+    "eha_health.probes.database",
+    "eha_health.probes.cache",
+    "eha_health.probes.migrations",
+)
+
+
+def run_startup_checks() -> list[CheckResult]:
+    """Run the startup checks (database, every cache, migrations), never memoised."""
+    return _run_uncached(STARTUP_CHECKS)
+
+
 def run_checks() -> list[CheckResult]:
     """Run every configured check at once, each bounded by HEALTH_CHECK_TIMEOUT."""
     paths = tuple(app_settings.CHECKS)
@@ -142,10 +155,13 @@ def _timed(name: str, check: Callable[[], Any]) -> CheckResult:
     except Exception as exc:
         ms = (time.perf_counter() - started) * 1000
         logger.warning("health check %s failed: %s", name, type(exc).__name__)
+        check_finished.send(sender=CheckResult, name=name, ok=False, seconds=ms / 1000)
         return CheckResult(name, False, ms, _describe(exc))
     finally:
         close_old_connections()
-    return CheckResult(name, True, (time.perf_counter() - started) * 1000, details=details)
+    ms = (time.perf_counter() - started) * 1000
+    check_finished.send(sender=CheckResult, name=name, ok=True, seconds=ms / 1000)
+    return CheckResult(name, True, ms, details=details)
 
 
 def _describe(exc: Exception) -> str:

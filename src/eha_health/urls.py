@@ -4,4 +4,7 @@ from . import views
 
 app_name = "eha_health"
 
-urlpatterns = [path(route, view, name=route) for route, view in views.VIEWS.items()]
+urlpatterns = [
+    *(path(route, view, name=route) for route, view in views.VIEWS.items()),
+    path("metrics", views.metrics, name="metrics"),
+]

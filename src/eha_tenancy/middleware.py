@@ -8,6 +8,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from . import audit
 from .conf import app_settings
 from .membership import realm_exists, user_may_use_realm
 from .names import is_valid_realm
@@ -81,10 +82,12 @@ class RealmMiddleware:
         way whether the realm exists or not), or serves a public view's data.
         """
         if not is_valid_realm(realm):
+            audit.refused(request, realm, "unknown")
             return _refuse(404, "Unknown realm.")
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if not user_may_use_realm(user, realm):
+                audit.refused(request, realm, "not member")
                 return _refuse(403, "You are not a member of this realm.")
             request._eha_realm_checked = (user.pk, realm)  # type: ignore[attr-defined]  # see above
         return None

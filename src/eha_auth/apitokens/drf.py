@@ -15,6 +15,7 @@ from rest_framework.authentication import (
     get_authorization_header,
 )
 
+from .. import audit
 from ..accounts.realms import current_realm, is_member
 from ..users import realm_username
 from .lookup import find_owner
@@ -28,6 +29,7 @@ def _realm_of(request) -> str | None:
 
 def _refuse_outsider(user, realm: str | None, realms: set[str] | None = None) -> None:
     if not is_member(user, realm, realms):
+        audit.refused(None, "api", "not member", realm=realm)
         raise exceptions.AuthenticationFailed(f"This user is not a member of realm {realm!r}.")
 
 
@@ -73,6 +75,7 @@ class RealmTokenAuthentication(BaseAuthentication):
     def authenticate_credentials(self, key: str, request):
         owner = find_owner(key)
         if owner is None:
+            audit.refused(getattr(request, "_request", None), "token", "invalid token")
             raise exceptions.AuthenticationFailed("Invalid or expired token.")
         if not owner.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from .. import audit
 from ..conf import app_settings
 from ..gateway.backends import protected_realm
 from ..gateway.drf import authenticate_token
@@ -37,10 +38,12 @@ class KeycloakBearerAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
             realm = realm_of_token(token)
         except (UnicodeDecodeError, InvalidToken) as exc:
+            audit.refused(request._request, "bearer", "invalid token")
             raise exceptions.AuthenticationFailed("The token is not valid.") from exc
         expected = protected_realm(request._request.path_info) or getattr(
             request._request, "realm", None)
         if expected and expected != realm:
+            audit.refused(request._request, "bearer", "other realm", realm=expected)
             raise exceptions.AuthenticationFailed("The token is for another realm.")
         return authenticate_token(request, realm, token)
 

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from .. import audit
 from ..accounts.realms import set_session_realm
 from ..conf import app_settings
 from ..oidc import sessions
@@ -239,6 +240,7 @@ def backchannel_logout(request):
         return HttpResponseBadRequest()
     ended = sessions.end_sessions(realm, claims.get("sid"), claims.get("sub"))
     logger.info("back-channel logout in realm %s ended %d sessions", realm, ended)
+    audit.backchannel(realm, ended)
     response = HttpResponse(status=200)
     response["Cache-Control"] = "no-store"
     return response

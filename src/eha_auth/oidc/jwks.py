@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 from django.core.cache import cache
 
+from .. import audit
 from ..conf import app_settings
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
@@ -42,6 +43,7 @@ def fetch_keys(realm: str) -> dict[str, Any]:
     entry = {"keys": keys, "fetched_at": time.time()}
     cache.set(CACHE_KEY.format(realm=realm), entry, app_settings.KEYCLOAK_JWKS_MAX_AGE)
     logger.info("fetched %d signing keys of realm %s", len(keys), realm)
+    audit.keys(realm, "ok")
     return entry
 
 
@@ -81,6 +83,7 @@ def _fetch_or_keep(realm: str, entry: dict | None) -> dict | None:
     try:
         return fetch_keys(realm)
     except (RealmNotFound, ProviderRejected) as exc:
+        audit.keys(realm, "refused")
         if isinstance(exc, ProviderRejected):  # a 404 was logged with its hint already
             logger.warning("the provider refused the signing keys of realm %s (status %s)",
                            realm, exc.status)
@@ -91,6 +94,7 @@ def _fetch_or_keep(realm: str, entry: dict | None) -> dict | None:
             raise InvalidToken(REFUSED) from exc
         return entry
     except ProviderUnavailable:
+        audit.keys(realm, "unavailable")
         return entry
 
 
