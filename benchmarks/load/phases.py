@@ -138,7 +138,7 @@ def refusal_bound(target: Target, credentials: list[Credential], workers: set[st
             "workers_refusing": len({pid for _, pid in refused_at})}
 
 
-def warm(target: Target, credentials: list[Credential], rounds: int = 40) -> None:
+def warm(target: Target, credentials: list[Credential], rounds: int = 16) -> None:
     """Let every worker cache what these credentials need (all must be accepted)."""
     for _ in range(rounds):
         for credential in credentials:

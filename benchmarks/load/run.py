@@ -1,4 +1,8 @@
-"""Run every phase against gunicorn (WSGI) and uvicorn (ASGI) workers; write the results."""
+"""Run every phase against gunicorn (WSGI) and uvicorn (ASGI) workers; write the results.
+
+Django and the apps are imported inside the functions that use them: their settings come
+from the environment of the servers this run starts, so Django is set up only then.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ DEMO_PASSWORD = "load-Pw-1"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
-                                     description=__doc__)
+                                     description="The demo under load (docs/production/load.md).")
     parser.add_argument("--short", action="store_true",
                         help=f"{SHORT_SECONDS:g} s per scenario (CI) instead of "
                              f"{FULL_SECONDS:g} s")
