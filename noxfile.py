@@ -1,4 +1,4 @@
-"""Sessions: tests, tests_matrix, tests_floor, keycloak, lint, docs, demo, bench.
+"""Sessions: tests, tests_matrix, tests_floor, keycloak, lint, docs, demo, bench, load.
 
     python3 -m pip install nox uv
     nox -s tests          # Django 5.2 / Python 3.11, on SQLite and PostgreSQL
@@ -6,6 +6,7 @@
     nox -s tests_floor    # eha_auth on the oldest python-keycloak and PyJWT allowed
     nox -s keycloak       # the conformance tests against a real Keycloak 26
     nox -s docs           # the documentation site, built strictly into site/
+    nox -s load           # the demo under gunicorn and uvicorn workers, driven by wrk
 """
 
 from __future__ import annotations
@@ -215,3 +216,16 @@ def bench(session: nox.Session) -> None:
     ensure_system_packages(session, *SYSTEM_PACKAGES)
     session.install("-e", ".[test]", DJANGO["5.2"])
     session.run("python", "-m", "benchmarks.run", *session.posargs)
+
+
+@nox.session(python="3.11")
+def load(session: nox.Session) -> None:
+    """The demo as deployed, under wrk: gunicorn then uvicorn workers; load-results.json.
+
+    PostgreSQL, Redis, the provider and 4 workers of each server, with outage and
+    invalidation phases (docs/production/load.md). ``nox -s load -- --short`` runs a few
+    seconds per scenario (CI).
+    """
+    ensure_system_packages(session, "initdb", "redis-server", "wrk")
+    session.install("-e", ".[test,load]", DJANGO["5.2"])
+    session.run("python", "-m", "benchmarks.load", *session.posargs)
