@@ -59,7 +59,7 @@ WSGI_APPLICATION = "example.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],  # the brand on the apps' pages (templates/eha_*/base.html)
+        "DIRS": [BASE_DIR / "templates"],  # the brand on the apps' pages (eha_*/base.html)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
