@@ -35,6 +35,7 @@ SYSTEM_PACKAGES = {
     "mvn": "maven",
     "redis-server": "redis-server",
     "wrk": "wrk",
+    "npm": "npm",
 }
 
 

@@ -60,7 +60,7 @@ ASGI_APPLICATION = "example.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # the brand on the apps' pages (eha_*/base.html)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -54,3 +54,8 @@ urlpatterns += [path("", include("example.demo.realms"))]
 from example.demo.auth_views import realm_home  # noqa: E402
 
 urlpatterns += [path("demo/realm/", realm_home, name="demo-realm")]
+
+# The apps' stylesheets (eha_auth/eha.css, eha_apptoken/eha.css), served by Django in DEBUG only.
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns  # noqa: E402
+
+urlpatterns += staticfiles_urlpatterns()
