@@ -55,6 +55,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "example.urls"
 WSGI_APPLICATION = "example.wsgi.application"
+ASGI_APPLICATION = "example.asgi.application"
 
 TEMPLATES = [
     {
