@@ -101,7 +101,7 @@ def test_a_token_realm_list_reads_the_membership_once(membership_cache, world):
 def test_a_user_who_came_with_eha_realms_costs_no_round_trip(membership_cache, world):
     assert calls_of(membership_cache, world, "/token/loaded/") == []
     assert calls_of(membership_cache, world, "/a/svc/token/loaded/") == []
-    status, body = token_get(world, "/token/loaded/")
+    _, body = token_get(world, "/token/loaded/")
     assert [project["name"] for project in body["results"]] == ["project-a"]
 
 
