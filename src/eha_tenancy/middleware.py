@@ -49,7 +49,7 @@ class RealmMiddleware:
         if self.async_mode:
             markcoroutinefunction(self)
             # Django runs a coroutine process_view on the event loop, a plain one in a thread.
-            self.process_view = self.aprocess_view  # type: ignore[method-assign]  # per instance
+            self.process_view = self.aprocess_view  # type: ignore[method-assign,assignment]  # per instance
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
