@@ -141,12 +141,7 @@ async def _user_without_io(request: HttpRequest) -> Any:
 def _anonymous_by_session(request: HttpRequest) -> bool:
     """Return True when the session names no user and reading it needs no I/O."""
     session = getattr(request, "session", None)
-    if session is None:
-        return False
-    if session.session_key is None:
-        return True
-    # SessionBase keeps the loaded data in _session_cache: present once read.
-    return hasattr(session, "_session_cache") and USER_SESSION_KEY not in session
+    return session is not None and _read_without_io(session) and USER_SESSION_KEY not in session
 
 
 def _realm_without_io(request: HttpRequest, url_realm: str | None) -> bool:
@@ -154,7 +149,12 @@ def _realm_without_io(request: HttpRequest, url_realm: str | None) -> bool:
     if url_realm and url_realm != app_settings.cached("GATEWAY_PUBLIC_REALM"):
         return True
     session = getattr(request, "session", None)
-    return session is None or session.session_key is None or hasattr(session, "_session_cache")
+    return session is None or _read_without_io(session)
+
+
+def _read_without_io(session: Any) -> bool:
+    # No key: nothing to load. SessionBase keeps loaded data in _session_cache.
+    return session.session_key is None or hasattr(session, "_session_cache")
 
 
 def _is_public(view_func: Callable) -> bool:
