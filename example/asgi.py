@@ -1,3 +1,5 @@
+"""The demo as an ASGI application: ``uvicorn example.asgi:application``."""
+
 import os
 
 from django.core.asgi import get_asgi_application

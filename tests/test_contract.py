@@ -215,6 +215,29 @@ def test_every_app_counts_the_same_members(settings, users, superusers_everywher
     assert not disagreements, "\n".join(disagreements)
 
 
+def loaded_with_realms(user: User) -> User:
+    """The user as eha_auth loads it for a request: with ``eha_realms`` (README)."""
+    loaded = User.objects.get(pk=user.pk)
+    loaded.eha_realms = frozenset(loaded.groups.values_list("name", flat=True))
+    return loaded
+
+
+@pytest.mark.parametrize("superusers_everywhere", [True, False])
+def test_users_loaded_with_eha_realms_get_the_same_decisions(settings, users,
+                                                             superusers_everywhere):
+    settings.MULTITENANCY = True
+    settings.REALM_SUPERUSER_ALL_REALMS = superusers_everywhere
+    disagreements = []
+    for (label, user), realm in itertools.product(users.items(), REALMS):
+        loaded = loaded_with_realms(user)
+        verdicts = {f"{app}{suffix}": bool(rule(someone, realm))
+                    for app, rule in memberships().items()
+                    for suffix, someone in (("", user), (" with eha_realms", loaded))}
+        if len(set(verdicts.values())) != 1:
+            disagreements.append(f"{label} in {realm!r}: {verdicts}")
+    assert not disagreements, "\n".join(disagreements)
+
+
 # Cache keys.
 
 def test_back_channel_logout_markers_are_found_with_the_tenancy_key_function(settings):

@@ -120,15 +120,24 @@ def run_startup_checks() -> list[CheckResult]:
 
 def run_checks() -> list[CheckResult]:
     """Run every configured check at once, each bounded by HEALTH_CHECK_TIMEOUT."""
+    memoised = memoised_results()
+    if memoised is not None:
+        return memoised
     paths = tuple(app_settings.CHECKS)
-    with _memo_lock:
-        if _memo["key"] == paths and time.monotonic() < _memo["until"]:
-            return _memo["results"]
     results = _run_uncached(paths)
     with _memo_lock:
         _memo.update(key=paths, results=results,
                      until=time.monotonic() + app_settings.CACHE_SECONDS)
     return results
+
+
+def memoised_results() -> list[CheckResult] | None:
+    """Return the results of the last run while HEALTH_CACHE_SECONDS keeps them, else None."""
+    paths = tuple(app_settings.CHECKS)
+    with _memo_lock:
+        if _memo["key"] == paths and time.monotonic() < _memo["until"]:
+            return _memo["results"]
+    return None
 
 
 def _run_uncached(paths: tuple[str, ...]) -> list[CheckResult]:

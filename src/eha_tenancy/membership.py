@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -29,47 +30,89 @@ def group_model() -> Any:
 def user_realms(user: Any) -> frozenset[str]:
     """Return the names of the groups (realms) of ``user``, cached until they change.
 
-    One cache round trip per call: the membership generation and the user's
-    entry, stamped with the generation it was read under, come in one
-    ``get_many``; an entry from an older generation is read again.
+    ``user.eha_realms``, when the authentication that loaded the user set it (README,
+    "How the apps meet"), is the answer: no round trip. Otherwise one cache round
+    trip per call: the membership generation and the user's entry, stamped with the
+    generation it was read under, come in one ``get_many``; an entry from an older
+    generation is read again.
     """
     if not user.is_authenticated:
         return frozenset()
+    loaded = getattr(user, "eha_realms", None)
+    if loaded is not None:
+        return frozenset(loaded)
     seconds = app_settings.cached("MEMBERSHIP_CACHE_SECONDS")
     if not seconds:
         return frozenset(user.groups.values_list("name", flat=True))
-    cache, key = _cache(), f"{_CACHE_PREFIX}user:{user.pk}"
+    return _cached(f"{_CACHE_PREFIX}user:{user.pk}", seconds,
+                   lambda: frozenset(user.groups.values_list("name", flat=True)))
+
+
+def realm_exists(realm: str) -> bool:
+    """Return True for DEFAULT_REALM and for realms that have a Group.
+
+    One cache round trip when cached, as for :func:`user_realms`.
+    """
+    if realm == app_settings.DEFAULT_REALM:
+        return True
+    seconds = app_settings.cached("MEMBERSHIP_CACHE_SECONDS")
+    if not seconds:
+        return _group_exists(realm)
+    return _cached(f"{_CACHE_PREFIX}realm:{realm}", seconds, lambda: _group_exists(realm))
+
+
+def _group_exists(realm: str) -> bool:
+    return group_model().objects.filter(name=realm).exists()
+
+
+def _cached(key: str, seconds: int, read: Callable[[], Any]) -> Any:
+    """Return the value under ``key`` if stamped with the current generation, else ``read()``."""
+    cache = _cache()
     found = cache.get_many([_GENERATION_KEY, key])
     generation = found.get(_GENERATION_KEY) or _generation()
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return entry[1]
-    names = frozenset(user.groups.values_list("name", flat=True))
-    cache.set(key, (generation, names), seconds)
-    return names
-
-
-def realm_exists(realm: str) -> bool:
-    """Return True for DEFAULT_REALM and for realms that have a Group."""
-    if realm == app_settings.DEFAULT_REALM:
-        return True
-    key = f"{_CACHE_PREFIX}realm:{_generation()}:{realm}"
-    seconds = app_settings.MEMBERSHIP_CACHE_SECONDS
-    if seconds:
-        cached = _cache().get(key)
-        if cached is not None:
-            return cached
-    exists = group_model().objects.filter(name=realm).exists()
-    if seconds:
-        _cache().set(key, exists, seconds)
-    return exists
+    value = read()
+    cache.set(key, (generation, value), seconds)
+    return value
 
 
 def user_may_use_realm(user: Any, realm: str) -> bool:
     """Return True when ``user`` is a member of ``realm`` (superusers: per setting)."""
     if user.is_superuser and app_settings.cached("SUPERUSER_ALL_REALMS"):
-        return realm_exists(realm)
+        return realm in getattr(user, "eha_realms", ()) or realm_exists(realm)
     return realm in user_realms(user)
+
+
+def decided_without_io(user: Any, realm: str) -> bool:
+    """Return True when :func:`user_may_use_realm` answers for ``user`` without I/O."""
+    realms = getattr(user, "eha_realms", None)
+    if realms is None:
+        return False
+    if user.is_superuser and app_settings.cached("SUPERUSER_ALL_REALMS"):
+        return realm in realms or realm == app_settings.DEFAULT_REALM
+    return True
+
+
+def request_may_use_realm(request: Any, user: Any, realm: str) -> bool:
+    """Return :func:`user_may_use_realm`, remembered on ``request`` when True."""
+    if getattr(request, "_eha_realm_checked", None) == (user.pk, realm):
+        return True  # checked earlier in this request (middleware, permission, query)
+    if not user_may_use_realm(user, realm):
+        return False
+    request._eha_realm_checked = (user.pk, realm)
+    return True
+
+
+def request_realm_exists(request: Any, realm: str) -> bool:
+    """Return :func:`realm_exists`, remembered on ``request`` when True."""
+    if getattr(request, "_eha_realm_exists", None) == realm:
+        return True
+    if not realm_exists(realm):
+        return False
+    request._eha_realm_exists = realm
+    return True
 
 
 def forget_memberships(using: str | None = None, **kwargs: Any) -> None:
@@ -131,9 +174,9 @@ def check_user_in_realm(request_or_realm: Any, user: Any) -> bool:
     if realm is None:
         return False  # a request whose realm RealmMiddleware refused
     request = getattr(request_or_realm, "_request", request_or_realm)  # DRF's, or Django's
-    if getattr(request, "_eha_realm_checked", None) == (user.pk, realm):
-        return True  # the middleware checked this user for this realm
-    return user_may_use_realm(user, realm)
+    if isinstance(request, str):
+        return user_may_use_realm(user, realm)
+    return request_may_use_realm(request, user, realm)
 
 
 def filter_users_by_realm(request_or_realm: Any, data: Any) -> Any:

@@ -21,24 +21,27 @@ class RequestRealm:
     DRF authenticates token clients inside the view, after the middleware ran:
     the first query after that checks the new user's membership, so a realm
     header cannot open another realm's rows to a user who is not a member.
-    Anonymous users reach realm data only in views marked ``realm_public``.
+    Anonymous users reach realm data only in views marked ``realm_public``, and
+    only when ``exists(realm)`` (checked at that first query, not before).
     """
 
-    __slots__ = ("checked_user_pk", "may_use", "public", "realm", "request")
+    __slots__ = ("checked_user_pk", "exists", "may_use", "public", "realm", "request")
 
     def __init__(self, realm: str, request: Any, may_use: Callable[[Any, str], bool],
-                 checked_user_pk: Any = None, public: bool = False) -> None:
+                 checked_user_pk: Any = None, public: bool = False,
+                 exists: Callable[[str], bool] | None = None) -> None:
         self.realm = realm
         self.request = request
         self.may_use = may_use  # may_use(user, realm): the membership rule
         self.checked_user_pk = checked_user_pk
         self.public = public
+        self.exists = exists  # exists(realm), for anonymous users of public views
 
     def verified(self) -> str:
         """Return the realm once the request's current user may use its data."""
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
-            if self.public:
+            if self.public and (self.exists is None or self.exists(self.realm)):
                 return self.realm
             raise RealmForbidden("Sign in as a member of this realm to see its data.")
         if user.pk == self.checked_user_pk:

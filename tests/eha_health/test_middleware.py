@@ -72,3 +72,40 @@ def test_staff_with_a_session_see_details(admin_client):
 def test_probe_with_a_bearer_token_is_not_answered_early(client):
     response = client.get("/health", HTTP_HOST=PRIVATE_IP, HTTP_AUTHORIZATION="Bearer x")
     assert response.status_code == 400
+
+
+# Under ASGI (Django's AsyncClient runs the async handler).
+
+@pytest.mark.django_db(transaction=True)  # /check-db runs its query in another thread
+@pytest.mark.parametrize("path", ["/health", "/check-db", "/check-app", "/check-ready"])
+def test_probes_by_private_ip_are_answered_under_asgi(async_client, path):
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    async def probe():
+        response = await async_client.get(path, headers={"host": PRIVATE_IP})
+        await sync_to_async(connections.close_all)()  # the probe thread's connection
+        return response
+
+    assert asyncio.run(probe()).status_code == 200
+
+
+def test_other_paths_keep_host_validation_under_asgi(async_client):
+    import asyncio
+
+    response = asyncio.run(async_client.get("/admin/login/", headers={"host": PRIVATE_IP}))
+    assert response.status_code == 400
+
+
+def test_the_middleware_takes_the_mode_of_the_stack():
+    from asgiref.sync import iscoroutinefunction
+
+    from eha_health.middleware import HealthCheckMiddleware
+
+    async def answer(request):
+        raise AssertionError("not reached")
+
+    assert iscoroutinefunction(HealthCheckMiddleware(answer))
+    assert not iscoroutinefunction(HealthCheckMiddleware(lambda request: None))

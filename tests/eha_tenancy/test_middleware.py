@@ -311,3 +311,43 @@ def test_public_views_refuse_a_realm_that_does_not_exist_as_others_refuse_any(
 def test_exempt_views_answer_anonymous_clients_alike_for_known_and_unknown_realms(
         tenancy, world):
     assert anonymous_answer("/sign-out", "nowhere") == anonymous_answer("/sign-out", "b")
+
+
+# Under ASGI: the coroutine process_view, with the same answers.
+
+def async_get(client: AsyncClient, path: str, realm: str, **headers: str):
+    import asyncio
+
+    async def run():
+        response = await client.get(path, headers={"Eha-Realm": realm, **headers})
+        await sync_to_async(connections.close_all)()  # the views' thread's connection
+        return response
+
+    return asyncio.run(run())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_async_stack_refuses_non_members_and_serves_members(tenancy, world):
+    client = AsyncClient()
+    client.force_login(world.users.alice)
+    refused = async_get(client, "/names", "b")
+    assert refused.status_code == 403 and "project-b" not in refused.content.decode()
+    assert async_get(client, "/names", "a").json()["names"] == ["project-a"]
+    token = base64.b64encode(b"alice:pw").decode()
+    basic_refused = async_get(AsyncClient(), "/plain-api", "b", authorization=f"Basic {token}")
+    assert basic_refused.status_code == 403
+    assert async_get(AsyncClient(), "/private-names", "b").status_code == 403
+    assert async_get(AsyncClient(), "/names", "nowhere").status_code == 403
+    assert async_get(AsyncClient(), "/names", "b").json()["names"] == ["project-b"]
+
+
+def test_process_view_is_a_coroutine_in_async_mode_only():
+    from asgiref.sync import iscoroutinefunction
+
+    from eha_tenancy.middleware import RealmMiddleware
+
+    async def answer(request):
+        raise AssertionError("not reached")
+
+    assert iscoroutinefunction(RealmMiddleware(answer).process_view)
+    assert not iscoroutinefunction(RealmMiddleware(lambda request: None).process_view)

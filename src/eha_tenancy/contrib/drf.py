@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from ..conf import app_settings
 from ..filters import filter_by_realm, is_accessible_by_realm, realm_lookup
-from ..membership import check_user_in_realm, filter_users_by_realm, realm_exists
+from ..membership import check_user_in_realm, filter_users_by_realm, request_realm_exists
 from ..requests import get_current_realm
 from ..state import unscoped
 
@@ -46,7 +46,8 @@ class IsAccessibleByRealm(permissions.BasePermission):
             if not getattr(view, "realm_public", False):
                 return False
             realm = get_current_realm(request)
-            return realm is not None and realm_exists(realm)
+            django_request = getattr(request, "_request", request)
+            return realm is not None and request_realm_exists(django_request, realm)
         return check_user_in_realm(request, user)
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
