@@ -75,9 +75,9 @@ def _load(digest: str) -> TokenOwner | None:
     if token is None or token.is_expired:
         return None
     expires_at = token.expires.timestamp() if token.expires else None
-    user = token.user
-    user.eha_realms = realm_names(user)
-    return TokenOwner(user=user, realms=user.eha_realms, expires_at=expires_at)
+    user, realms = token.user, realm_names(token.user)
+    user.eha_realms = realms  # type: ignore[attr-defined]  # the realms contract (README)
+    return TokenOwner(user=user, realms=realms, expires_at=expires_at)
 
 
 def forget(*digests: str, using: str | None = None) -> None:

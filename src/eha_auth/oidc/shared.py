@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
+from django.contrib.sessions.backends.signed_cookies import SessionStore as CookieSession
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import transaction
 
 from ..conf import app_settings
 from ..realms import shared_cache
 from .cache import TTLCache
 
+T = TypeVar("T")
 ABSENT = object()  # remembered: the shared cache had no entry
 memo = TTLCache()
 _memo_only: ContextVar[bool] = ContextVar("eha_auth_memo_only", default=False)
@@ -43,6 +47,38 @@ def memo_only() -> Iterator[None]:
         yield
     finally:
         _memo_only.reset(token)
+
+
+def require_io() -> None:
+    """Raise NeedsIO within memo_only(): called before blocking I/O (HTTP, a shared read)."""
+    if _memo_only.get():
+        raise NeedsIO()
+
+
+def require_loaded_session(session: Any) -> None:
+    """Raise NeedsIO within memo_only() when reading ``session`` would need its store.
+
+    Signed-cookie sessions are read from the request itself; other stores are read in a
+    thread (a database or cache session store makes its own round trip).
+    """
+    if (session is not None and not hasattr(session, "_session_cache")
+            and not isinstance(session, CookieSession)):
+        require_io()
+
+
+async def run_warm(function: Callable[..., T], *args: Any) -> T:
+    """Return ``function(*args)`` on the event loop when it needs no blocking I/O, else
+    from one thread hop (a cold path: a shared read, a query, a provider call)."""
+    try:
+        with memo_only():
+            return function(*args)
+    except (NeedsIO, SynchronousOnlyOperation):
+        return await sync_to_async(function)(*args)
+
+
+def cache(alias: str | None = None):
+    """Return the shared cache (AUTH_CACHE_ALIAS unless ``alias``), Django's key function."""
+    return _cache(alias)
 
 
 def _cache(alias: str | None):

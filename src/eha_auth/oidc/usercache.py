@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from ..conf import app_settings
 from ..models import OidcIdentity
 from . import shared
 
@@ -62,7 +63,7 @@ def keep_mapped_user(key, fingerprint: str | None, user, seconds: float):
 
 def forget_user(username: str, pk=None, using: str | None = None) -> None:
     """Drop the shared entries of a user, now and at commit (whenever its row changes)."""
-    keys = [username]
+    keys: list[Any] = [username]
     if pk is not None:
         keys.append(pk_key(pk))
         keys += [identity_key(realm, sub) for realm, sub in OidcIdentity.objects.using(using)
@@ -111,3 +112,30 @@ def _forget_users(users, using: str | None) -> None:
     field = get_user_model().USERNAME_FIELD
     for pk, username in users.values_list("pk", field):
         forget_user(username, pk, using)
+
+
+class SharedSessionUsers:
+    """Backend mixin: ``get_user`` (a session's user) from the shared cache, with its realms.
+
+    The entry is kept SESSION_USER_CACHE_SECONDS; a warm request makes one round trip or
+    none (AUTH_MEMO_SECONDS). ``load_user`` reads the user from the database.
+    """
+
+    def load_user(self, user_id):
+        """Return the user ``user_id`` from the database, or None."""
+        raise NotImplementedError
+
+    def get_user(self, user_id):
+        """Return the active user ``user_id`` (a request's own copy), or None."""
+        user = mapped_user(pk_key(user_id), None)
+        if user is None:
+            user = self.load_user(user_id)
+            if user is None:
+                return None
+            user = keep_mapped_user(pk_key(user_id), None, user,
+                                    app_settings.SESSION_USER_CACHE_SECONDS)
+        return request_copy(user) if getattr(user, "is_active", True) else None
+
+    async def aget_user(self, user_id):
+        """Return the user from this worker's memory on the event loop, else from a thread."""
+        return await shared.run_warm(self.get_user, user_id)
