@@ -10,6 +10,7 @@ cache session store makes its own read, which is Django's.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pytest
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -197,7 +198,7 @@ def asgi_get(hops, path: str, session: str | None = None, **headers: str) -> tup
     return answer.json(), len(hops)
 
 
-def added_switches(settings, hops, stack: list[str], path: str, base: list[str] = [],  # noqa: B006  # read only
+def added_switches(settings, hops, stack: list[str], path: str, base: Sequence[str] = (),
                    **request) -> tuple[dict, int]:
     """Return the answer through ``base`` + ``stack``, and the thread switches ``stack`` adds.
 
