@@ -59,11 +59,13 @@ class ProxySessionMiddleware:
             payload = self.decode(token)
             if payload is not None:
                 self.start_session(request, payload)
+        if not app_settings.PROXY_SESSION_REQUIRED:
+            return None
+        shared.require_loaded_session(getattr(request, "session", None))  # the lazy user
         user = getattr(request, "user", None)
-        if (app_settings.PROXY_SESSION_REQUIRED and not (user and user.is_authenticated)
-                and not self.is_allowed(request.path_info)):
-            return self.refuse(request)
-        return None
+        if (user and user.is_authenticated) or self.is_allowed(request.path_info):
+            return None
+        return self.refuse(request)
 
     def get_token(self, request: HttpRequest) -> str | None:
         """Return the Bearer token, else the session cookie, else None."""
