@@ -11,7 +11,7 @@ at commit (signals.py): a revoked token stops working on every worker within tha
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..conf import app_settings
@@ -56,7 +56,7 @@ def find_owner(key: str) -> TokenOwner | None:
         entry = _reload(digest)
     if entry == INVALID or entry.expired:
         return None
-    return replace(entry, user=request_copy(entry.user))
+    return TokenOwner(request_copy(entry.user), entry.realms, entry.expires_at)
 
 
 def _reload(digest: str) -> TokenOwner | str:
