@@ -258,3 +258,33 @@ def test_asgi_keycloak_session_adds_no_thread_switch(shared, settings, hops):
                                    base=SESSIONS, session=keycloak_cookie(member("dan", "north")))
     assert answer == {"user": "dan", "realms": ["north"]}
     assert added == 0  # a sync-only middleware would change it (Django adapts the chain)
+
+
+@pytest.mark.parametrize("change", ["revoke", "deactivate", "leave_realm", "rename_realm"])
+def test_token_entries_are_dropped_again_at_commit(shared, change,
+                                                   django_capture_on_commit_callbacks):
+    """A worker that reads the old rows between the change and its commit shares a stale
+    owner; the commit drops it again."""
+    from eha_auth.apitokens.lookup import cache_key, find_owner
+
+    cat = member("cat", "north")
+    token, key = ApiToken.create_for(cat)
+    stale = find_owner(key)
+    north = Group.objects.get(name="north")
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "revoke":
+            token.delete()
+        elif change == "deactivate":
+            cat.is_active = False
+            cat.save()
+        elif change == "leave_realm":
+            north.user_set.remove(cat)
+        else:
+            north.name = "south"
+            north.save()
+        assert shared.get(cache_key(token.digest)) is None  # dropped at once
+        shared.set(cache_key(token.digest), stale)  # another worker, before the commit
+    assert shared.get(cache_key(token.digest)) is None
+    local_users.clear()
+    owner = find_owner(key)
+    assert owner is None or not owner.user.is_active or "north" not in owner.user.eha_realms
