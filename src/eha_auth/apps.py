@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core import checks
 from django.core.signals import setting_changed
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 
 class AuthConfig(AppConfig):
@@ -27,6 +27,7 @@ class AuthConfig(AppConfig):
         checks.register(system_checks.check_cas, checks.Tags.security)
         checks.register(system_checks.check_social, checks.Tags.security)
         checks.register(system_checks.check_session_user_cache, checks.Tags.security)
+        checks.register(system_checks.check_memo_seconds, checks.Tags.security)
 
         setting_changed.connect(forget_cached_settings, dispatch_uid="eha_auth.settings")
         token_signals.connect()
@@ -43,6 +44,10 @@ class AuthConfig(AppConfig):
         post_delete.connect(usercache.forget_changed_user, sender=settings.AUTH_USER_MODEL,
                             dispatch_uid="eha_auth.forget_user.delete")
         m2m_changed.connect(usercache.forget_members, dispatch_uid="eha_auth.forget_user.m2m")
+        post_save.connect(usercache.forget_group_members, sender="auth.Group",
+                          dispatch_uid="eha_auth.forget_user.group_save")
+        pre_delete.connect(usercache.forget_group_members, sender="auth.Group",
+                           dispatch_uid="eha_auth.forget_user.group_delete")
         token = self.get_model("ApiToken")
         post_save.connect(audit.on_token_saved, sender=token, dispatch_uid="eha_auth.audit.token")
         post_delete.connect(audit.on_token_deleted, sender=token,

@@ -283,3 +283,12 @@ def check_session_user_cache(app_configs=None, **kwargs) -> list:
         return []
     return [Error(f"SESSION_USER_CACHE_SECONDS must be a number of seconds, not {value!r}.",
                   id="eha_auth.E008")]
+
+
+def check_memo_seconds(app_configs=None, **kwargs) -> list:
+    """Refuse an AUTH_MEMO_SECONDS that is not a number from 0 to 1 (the invalidation bound)."""
+    value = app_settings.AUTH_MEMO_SECONDS
+    if (_positive(value) or value == 0) and float(value) <= 1:
+        return []
+    return [Error(f"AUTH_MEMO_SECONDS must be a number of seconds from 0 to 1, not {value!r}: "
+                  "a worker may serve a changed user that long.", id="eha_auth.E010")]

@@ -165,13 +165,23 @@ class AuthSettings:
 
     @property
     def SESSION_USER_CACHE_SECONDS(self) -> float:
-        """Seconds CachedModelBackend keeps a session's user in each process."""
+        """Seconds CachedModelBackend keeps a session's user in the shared cache."""
         return getattr(settings, "SESSION_USER_CACHE_SECONDS", 10)
 
     @property
     def KEYCLOAK_USER_CACHE_SECONDS(self) -> int:
-        """A returning user is reused this long per process (dropped when changed there)."""
+        """A returning user's entry is kept this long in the shared cache (dropped on change)."""
         return getattr(settings, "KEYCLOAK_USER_CACHE_SECONDS", 10)
+
+    @property
+    def AUTH_CACHE_ALIAS(self) -> str:
+        """The cache every worker shares: users, realms, logout markers."""
+        return getattr(settings, "AUTH_CACHE_ALIAS", "default")
+
+    @property
+    def AUTH_MEMO_SECONDS(self) -> float:
+        """Seconds a process reuses what it read from the shared cache (at most 1)."""
+        return getattr(settings, "AUTH_MEMO_SECONDS", 1)
 
     @property
     def KEYCLOAK_MAX_TOKEN_BYTES(self) -> int:

@@ -125,6 +125,7 @@ def forget_process_users():
     on PostgreSQL the next test's rows get new ids, and a remembered user would be one
     that no longer exists.
     """
+    cache.clear()  # the shared user entries live there
     local_users.clear()
     verified_tokens.clear()
 

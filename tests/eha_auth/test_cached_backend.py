@@ -82,7 +82,7 @@ def test_membership_changes_drop_the_cached_user(signed_in, change,
         group.user_set.add(user)
     else:
         user.user_permissions.add(Permission.objects.first())
-    with django_assert_num_queries(1):  # the user is read again
+    with django_assert_num_queries(2):  # the user and its realms (eha_realms) are read again
         client.get("/whoami")
 
 

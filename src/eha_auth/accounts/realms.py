@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
@@ -62,12 +64,13 @@ def realm_exists(realm: str) -> bool:
             or Group.objects.filter(name=realm).exists())
 
 
-def is_member(user, realm: str | None, realms: set[str] | None = None) -> bool:
+def is_member(user, realm: str | None, realms: Collection[str] | None = None) -> bool:
     """Return whether ``user`` may act in ``realm`` (always, when there is no realm).
 
     Membership is the Group named as the realm; superusers may use every
     existing realm while REALM_SUPERUSER_ALL_REALMS is on. A username prefix
-    grants nothing. ``realms``: the user's realms when already known.
+    grants nothing. ``realms``: the user's realms when already known (else the
+    ``eha_realms`` eha_auth put on a user it loaded, else a query).
     """
     if realm is None:
         return True
@@ -75,6 +78,8 @@ def is_member(user, realm: str | None, realms: set[str] | None = None) -> bool:
         return False
     if getattr(user, "is_superuser", False) and app_settings.REALM_SUPERUSER_ALL_REALMS:
         return realm_exists(realm)
+    if realms is None:
+        realms = getattr(user, "eha_realms", None)
     return realm in (user_realms(user) if realms is None else realms)
 
 

@@ -7,6 +7,8 @@ imports ``rest_framework.views``, ``generics`` or ``viewsets`` (the /token view 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth import authenticate
 from rest_framework import exceptions
 from rest_framework.authentication import (
@@ -27,7 +29,7 @@ def _realm_of(request) -> str | None:
     return current_realm(getattr(request, "_request", request))
 
 
-def _refuse_outsider(user, realm: str | None, realms: set[str] | None = None) -> None:
+def _refuse_outsider(user, realm: str | None, realms: Collection[str] | None = None) -> None:
     if not is_member(user, realm, realms):
         audit.refused(None, "api", "not member", realm=realm)
         raise exceptions.AuthenticationFailed(f"This user is not a member of realm {realm!r}.")

@@ -1,32 +1,29 @@
-"""Find the user of an API token key, cached by key digest for a short time.
+"""Find the user of an API token key, kept in the shared cache by key digest.
 
-Two layers keep an authenticated request free of queries: each process keeps
-the owners it loaded (user and realms) in memory, and the shared cache holds,
-per key digest, a small stamp saying that process-local copy is still good.
-Revoking a token, or any change to its user or their groups, deletes the
-stamp (signals.py), so every process reloads from the database on its next
-request: a revoked token stops working at once, everywhere.
+The shared cache (API_TOKEN_CACHE_ALIAS) holds, per key digest, the token's owner:
+the user, their realms (also as ``user.eha_realms``) and the token's expiry, or INVALID
+for an unknown key. An authenticated request reads it in one round trip, or none while
+this worker remembers it (AUTH_MEMO_SECONDS, at most 1). Revoking a token, or any change
+to its user, their groups or one of those Groups, deletes the entries at once and again
+at commit (signals.py): a revoked token stops working on every worker within that bound.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..accounts.realms import user_realms
 from ..conf import app_settings
 from ..models import ApiToken, token_digest
-from ..realms import shared_cache
+from ..oidc import shared
+from ..oidc.usercache import realm_names, request_copy
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
 CACHE_PREFIX = "eha_auth:api-token:"
 INVALID = "-"
-LOCAL_MAX_ENTRIES = 10_000
-_local: dict[str, tuple[str, TokenOwner, float]] = {}
 
 
 @dataclass
@@ -34,7 +31,7 @@ class TokenOwner:
     """The user of a token, their realms, and when the token expires (epoch seconds)."""
 
     user: AbstractBaseUser
-    realms: set[str] = field(default_factory=set)
+    realms: frozenset[str] = field(default_factory=frozenset)
     expires_at: float | None = None
 
     @property
@@ -42,9 +39,9 @@ class TokenOwner:
         return self.expires_at is not None and self.expires_at <= time.time()
 
 
-def _cache():
-    # Stamps are read in every realm: a revocation must reach them all.
-    return shared_cache(app_settings.cached("API_TOKEN_CACHE_ALIAS"))
+def _alias() -> str:
+    # Read in every realm: shared.py uses Django's key function, so a revocation reaches all.
+    return app_settings.cached("API_TOKEN_CACHE_ALIAS")
 
 
 def cache_key(digest: str) -> str:
@@ -52,38 +49,25 @@ def cache_key(digest: str) -> str:
 
 
 def find_owner(key: str) -> TokenOwner | None:
-    """Return the owner of an unexpired token ``key``, or None."""
+    """Return the owner of an unexpired token ``key`` (the request's own copy), or None."""
     digest = token_digest(key)
-    stamp = _cache().get(cache_key(digest))
-    if stamp == INVALID:
+    entry = shared.get(cache_key(digest), _alias())
+    if entry is None:
+        entry = _reload(digest)
+    if entry == INVALID or entry.expired:
         return None
-    local = _local.get(digest)
-    owner: TokenOwner | None
-    if stamp is not None and local is not None and local[0] == stamp and local[2] > time.time():
-        owner = local[1]
-    else:
-        owner = _reload(digest, stamp)
-    return None if owner is None or owner.expired else owner
+    return TokenOwner(request_copy(entry.user), entry.realms, entry.expires_at)
 
 
-def _reload(digest: str, stamp: str | None) -> TokenOwner | None:
-    """Load the owner from the database; share a stamp (or INVALID) for the other processes."""
+def _reload(digest: str) -> TokenOwner | str:
+    """Load the owner from the database and share it (or INVALID) with the other workers."""
     owner = _load(digest)
     ttl = app_settings.API_TOKEN_CACHE_SECONDS
-    if owner is None:
-        _local.pop(digest, None)
-        _cache().set(cache_key(digest), INVALID, ttl)
-        return None
-    if owner.expires_at is not None:
+    if owner is not None and owner.expires_at is not None:
         ttl = min(ttl, max(1, int(owner.expires_at - time.time())))
-    if stamp is None or stamp == INVALID:
-        stamp = uuid.uuid4().hex
-        if not _cache().add(cache_key(digest), stamp, ttl):
-            stamp = _cache().get(cache_key(digest))
-    if len(_local) >= LOCAL_MAX_ENTRIES:
-        _local.clear()
-    _local[digest] = (stamp, owner, time.time() + ttl)
-    return owner
+    entry = INVALID if owner is None else owner
+    shared.put(cache_key(digest), entry, ttl, _alias())
+    return entry
 
 
 def _load(digest: str) -> TokenOwner | None:
@@ -91,17 +75,18 @@ def _load(digest: str) -> TokenOwner | None:
     if token is None or token.is_expired:
         return None
     expires_at = token.expires.timestamp() if token.expires else None
-    return TokenOwner(user=token.user, realms=user_realms(token.user), expires_at=expires_at)
+    user, realms = token.user, realm_names(token.user)
+    user.eha_realms = realms  # type: ignore[attr-defined]  # the realms contract (README)
+    return TokenOwner(user=user, realms=realms, expires_at=expires_at)
 
 
-def forget(*digests: str) -> None:
-    """Drop the cached lookups of these token digests, in every process."""
-    _cache().delete_many([cache_key(digest) for digest in digests])
-    for digest in digests:
-        _local.pop(digest, None)
+def forget(*digests: str, using: str | None = None) -> None:
+    """Drop the shared entries of these token digests everywhere, now and at commit."""
+    shared.forget([cache_key(digest) for digest in digests], _alias(), using)
 
 
-def forget_user(user) -> None:
-    """Drop the cached lookups of every token of ``user``."""
+def forget_user(user, using: str | None = None) -> None:
+    """Drop the shared entries of every token of ``user``."""
     if user.pk is not None:
-        forget(*ApiToken.objects.filter(user=user).values_list("digest", flat=True))
+        forget(*ApiToken.objects.using(using).filter(user=user)
+               .values_list("digest", flat=True), using=using)

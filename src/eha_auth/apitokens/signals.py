@@ -1,31 +1,45 @@
-"""Keep cached token lookups right: drop them when a token, its user or their groups change."""
+"""Keep shared token lookups right: drop them when a token, its user or their groups change.
+
+Each receiver drops the entries at once and again when the change commits (a worker may
+load the old rows in between), as the user cache does.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from ..models import ApiToken
 from .lookup import forget, forget_user
 
 
-def token_changed(sender, instance: ApiToken, **kwargs) -> None:
-    forget(instance.digest)
+def token_changed(sender, instance: ApiToken, using=None, **kwargs) -> None:
+    forget(instance.digest, using=using)
 
 
-def user_changed(sender, instance, **kwargs) -> None:
-    forget_user(instance)
+def user_changed(sender, instance, using=None, **kwargs) -> None:
+    forget_user(instance, using)
 
 
-def groups_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+def groups_changed(sender, instance, action: str, reverse: bool, pk_set=None, using=None,
+                   **kwargs) -> None:
     if not action.startswith("post_"):
         return
     User = get_user_model()
     if not reverse:
-        forget_user(instance)
+        forget_user(instance, using)
     else:
-        for user in User._default_manager.filter(pk__in=pk_set or ()):
-            forget_user(user)
+        for user in User._default_manager.using(using).filter(pk__in=pk_set or ()):
+            forget_user(user, using)
+
+
+def group_changed(sender, instance, using=None, **kwargs) -> None:
+    """Group post_save/pre_delete: a renamed or deleted realm changes its members' tokens."""
+    if instance.pk is not None:
+        for user in get_user_model()._default_manager.using(using).filter(
+                groups__pk=instance.pk):
+            forget_user(user, using)
 
 
 def connect() -> None:
@@ -38,3 +52,6 @@ def connect() -> None:
     if groups is not None:
         m2m_changed.connect(groups_changed, sender=groups.through,
                             dispatch_uid="eha_auth.token_user_groups")
+        post_save.connect(group_changed, sender=Group, dispatch_uid="eha_auth.token_group_saved")
+        pre_delete.connect(group_changed, sender=Group,
+                           dispatch_uid="eha_auth.token_group_deleted")

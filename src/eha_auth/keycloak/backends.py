@@ -12,13 +12,14 @@ from ..oidc.client import call_provider, provider_answer
 from ..oidc.errors import AccountNotReady, InvalidToken, ProviderRejected, SetupMismatch
 from ..oidc.realms import is_allowed_realm
 from ..oidc.tokens import verify_id_token, verify_own_access_token
+from ..oidc.usercache import SharedSessionUsers
 from ..oidc.users import map_user
 
 BACKEND_PATH = "eha_auth.keycloak.backends.KeycloakBackend"
 logger = logging.getLogger("eha_auth.keycloak")
 
 
-class KeycloakBackend(BaseBackend):
+class KeycloakBackend(SharedSessionUsers, BaseBackend):
     """Authenticate against the realm's provider; the tokens are left on ``user.oidc_tokens``.
 
     Credentials: ``realm`` with ``keycloak_username`` and ``keycloak_password`` (password
@@ -72,7 +73,7 @@ class KeycloakBackend(BaseBackend):
             user.oidc_tokens = (realm, tokens, claims)
         return user
 
-    def get_user(self, user_id):
+    def load_user(self, user_id):
         model = get_user_model()
         user = model._default_manager.filter(pk=user_id).first()
         return user if user is not None and getattr(user, "is_active", True) else None

@@ -14,6 +14,7 @@ from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakConnectionError, KeycloakError
 
 from ..conf import app_settings
+from . import shared
 from .errors import AccountNotReady, ProviderRejected, ProviderUnavailable, RealmNotFound
 
 logger = logging.getLogger("eha_auth.oidc")
@@ -67,6 +68,7 @@ def keycloak_client(realm: str,
 def call_provider(realm: str, what: str, call: Callable[[KeycloakOpenID], T],
                   as_client: tuple[str, str | None] | None = None) -> T:
     """Run ``call`` with the realm's client; map failures to ProviderUnavailable/Rejected."""
+    shared.require_io()
     with _calls_lock:
         provider_calls[what] += 1
     try:

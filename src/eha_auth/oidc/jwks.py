@@ -16,6 +16,7 @@ from django.core.cache import cache
 
 from .. import audit
 from ..conf import app_settings
+from . import shared
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
 
@@ -53,6 +54,7 @@ def _usable(key: dict) -> bool:
 
 def cached_entry(realm: str) -> dict[str, Any] | None:
     """Return the realm's cached key set ({"keys", "fetched_at"}) or None."""
+    shared.require_io()
     entry = cache.get(CACHE_KEY.format(realm=realm))
     if entry and time.time() - entry["fetched_at"] > app_settings.KEYCLOAK_JWKS_MAX_AGE:
         return None  # the last good keys are too old to trust

@@ -4,7 +4,7 @@ Back-channel logout ends sessions on every worker two ways: the sessions indexed
 the provider's ``sid``/``sub`` are deleted from the session store, and a marker in the
 shared cache makes KeycloakSessionMiddleware end any session the index missed.
 
-Both live in the default cache under Django's own key function, whatever the
+Both live in the shared cache (AUTH_CACHE_ALIAS) under Django's own key function, whatever the
 cache's KEY_FUNCTION: the logout request and the requests of the sessions it ends
 come in different realm contexts (README, "How the apps meet"), so a key function
 that adds the active realm (``eha_tenancy.cache.make_key``) would hide the markers.
@@ -22,8 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from ..conf import app_settings
-from ..realms import shared_cache
-from . import singleflight
+from . import shared, singleflight
 from .client import call_provider, provider_answer
 from .errors import InvalidToken, ProviderRejected, ProviderUnavailable, RealmNotFound
 from .tokens import verify_own_access_token
@@ -71,7 +70,7 @@ def session_tokens(request) -> dict[str, Any] | None:
 def _index(session_key: str | None, realm: str, claims: dict) -> None:
     if not session_key:
         return
-    timeout, cache = settings.SESSION_COOKIE_AGE, shared_cache()
+    timeout, cache = settings.SESSION_COOKIE_AGE, shared.cache()
     for kind in ("sid", "sub"):
         if claims.get(kind):
             key = _key(INDEX_KEY, realm, kind, claims[kind])
@@ -91,8 +90,8 @@ def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
     if not value:
         return 0
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended, cache = 0, shared_cache()
-    cache.set(_key(ENDED_KEY, realm, kind, value), time.time(), settings.SESSION_COOKIE_AGE)
+    ended, cache = 0, shared.cache()
+    shared.put(_key(ENDED_KEY, realm, kind, value), time.time(), settings.SESSION_COOKIE_AGE)
     for session_key in cache.get(_key(INDEX_KEY, realm, kind, value), []):
         if store().exists(session_key):
             store(session_key=session_key).delete()
@@ -101,14 +100,20 @@ def end_sessions(realm: str, sid: str | None, sub: str | None) -> int:
     return ended
 
 
+def ended_keys(tokens: dict[str, Any]) -> list[str]:
+    """Return the shared-cache keys of the back-channel logout markers of this session."""
+    return [_key(ENDED_KEY, tokens["realm"], kind, tokens[kind])
+            for kind in ("sid", "sub") if tokens.get(kind)]
+
+
 def is_ended(tokens: dict[str, Any]) -> bool:
-    """Return whether a back-channel logout ended this session (the index may have missed)."""
-    realm = tokens["realm"]
-    keys = {kind: _key(ENDED_KEY, realm, kind, tokens[kind])
-            for kind in ("sid", "sub") if tokens.get(kind)}
-    if not keys:
-        return False
-    found = shared_cache().get_many(list(keys.values()))
+    """Return whether a back-channel logout ended this session (the index may have missed).
+
+    Read with the session's user in one round trip (KeycloakSessionMiddleware), or from
+    this worker's memory for at most AUTH_MEMO_SECONDS.
+    """
+    keys = ended_keys(tokens)
+    found = shared.get_many(keys) if keys else {}
     return any(ended_at >= tokens.get("logged_in_at", 0) for ended_at in found.values())
 
 

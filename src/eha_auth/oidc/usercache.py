@@ -1,49 +1,39 @@
-"""Users kept in this process for a few seconds, so a returning user costs no query.
+"""Users shared by every worker through the shared cache, each with its realms.
 
 Users mapped from claims (found by what identifies them: realm and ``sub``, see
 ``oidc.users``) and session logins (by primary key, through ``CachedModelBackend``)
-share one cache. A change to a user made in this process
-drops its entries at once (signals connected in apps.py), and again when the
-change commits (another thread may have read the old row meanwhile); other
-processes see the change when their entry expires (KEYCLOAK_USER_CACHE_SECONDS /
-SESSION_USER_CACHE_SECONDS).
+are kept in the shared cache (``oidc.shared``) for KEYCLOAK_USER_CACHE_SECONDS /
+SESSION_USER_CACHE_SECONDS, together with ``eha_realms``: the names of the user's
+Groups, the realms eha_tenancy reads without a query of its own (README, "How the apps
+meet"). Saving or deleting the user, changing its groups, renaming or deleting one of
+its Groups deletes its entries at once and again when the change commits (signals
+connected in apps.py); each worker also remembers an entry for at most
+AUTH_MEMO_SECONDS, so every worker refuses a changed user within that bound.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
-from .cache import TTLCache
+from ..conf import app_settings
+from ..models import OidcIdentity
+from . import shared
 
-local_users = TTLCache()
-
-
-def forget_user(username: str, pk=None) -> None:
-    """Drop the cached entries of a user (called whenever the user row changes)."""
-    local_users.pop(username)
-    if pk is not None:
-        local_users.pop(("pk", str(pk)))
-        local_users.pop(("claims", str(pk)))
+USER_PREFIX = "eha_auth:user:"
+local_users = shared.memo  # what this process remembers (tests clear it)
 
 
-def mapped_user(key, fingerprint: str | None):
-    """Return the cached user found by ``key`` when it was made from the same claims."""
-    pk = local_users.get(key)
-    entry = local_users.get(("claims", str(pk))) if pk is not None else None
-    return entry[1] if entry is not None and entry[0] == fingerprint else None
+def entry_key(key: Any) -> str:
+    """Return the shared-cache key of a way of finding a user (username, pk, account)."""
+    return USER_PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()[:40]
 
 
-def keep_mapped_user(key, fingerprint: str | None, user, expires_at: float) -> None:
-    """Cache ``user`` under ``key`` (any way of finding it) and its claims' fingerprint.
-
-    The user itself is kept by primary key, so a change to its row drops it whatever key
-    found it (the keys only point to the primary key).
-    """
-    local_users.set(key, user.pk, expires_at)
-    local_users.set(("claims", str(user.pk)), (fingerprint, user), expires_at)
+def pk_key(pk: Any) -> tuple[str, str]:
+    return ("pk", str(pk))
 
 
 def identity_key(realm: str, sub: str) -> tuple[str, str, str]:
@@ -51,9 +41,39 @@ def identity_key(realm: str, sub: str) -> tuple[str, str, str]:
     return ("oidc", realm, sub)
 
 
-def forget_identity(sender, instance, **kwargs) -> None:
+def realm_names(user) -> frozenset[str]:
+    """Return the names of the user's Groups (its realms), read from the database."""
+    if not user.pk or not hasattr(user, "groups"):
+        return frozenset()
+    return frozenset(user.groups.values_list("name", flat=True))
+
+
+def mapped_user(key, fingerprint: str | None):
+    """Return the shared user found by ``key`` when it was made from the same claims."""
+    entry = shared.get(entry_key(key))
+    return entry[1] if entry is not None and entry[0] == fingerprint else None
+
+
+def keep_mapped_user(key, fingerprint: str | None, user, seconds: float):
+    """Share ``user``, with its ``eha_realms``, under ``key`` for ``seconds``; return it."""
+    user.eha_realms = realm_names(user)
+    shared.put(entry_key(key), (fingerprint, user), seconds)
+    return user
+
+
+def forget_user(username: str, pk=None, using: str | None = None) -> None:
+    """Drop the shared entries of a user, now and at commit (whenever its row changes)."""
+    keys: list[Any] = [username]
+    if pk is not None:
+        keys.append(pk_key(pk))
+        keys += [identity_key(realm, sub) for realm, sub in OidcIdentity.objects.using(using)
+                 .filter(user_id=pk).values_list("realm", "sub")]
+    shared.forget([entry_key(key) for key in keys], using=using)
+
+
+def forget_identity(sender, instance, using=None, **kwargs) -> None:
     """post_save/post_delete receiver for OidcIdentity: the link of an account changed."""
-    local_users.pop(identity_key(instance.realm, instance.sub))
+    shared.forget([entry_key(identity_key(instance.realm, instance.sub))], using=using)
 
 
 def request_copy(user):
@@ -66,27 +86,56 @@ def request_copy(user):
 
 def forget_changed_user(sender, instance, using=None, **kwargs) -> None:
     """post_save/post_delete receiver for the user model."""
-    _forget_now_and_at_commit([(instance.get_username(), instance.pk)], using)
+    forget_user(instance.get_username(), instance.pk, using)
 
 
 def forget_members(sender, instance, action, pk_set=None, model=None, using=None,
                    **kwargs) -> None:
-    """m2m_changed receiver: drop cached users whose groups or permissions changed."""
+    """m2m_changed receiver: drop shared users whose groups or permissions changed."""
     if not action.startswith("post_"):
         return
     user_model = get_user_model()
     if isinstance(instance, user_model):
-        _forget_now_and_at_commit([(instance.get_username(), instance.pk)], using)
+        forget_user(instance.get_username(), instance.pk, using)
     elif model is user_model and pk_set:
-        users = [(username, pk) for pk, username in user_model._default_manager.using(using)
-                 .filter(pk__in=pk_set).values_list("pk", user_model.USERNAME_FIELD)]
-        _forget_now_and_at_commit(users, using)
+        _forget_users(user_model._default_manager.using(using).filter(pk__in=pk_set), using)
 
 
-def _forget_now_and_at_commit(users: list[tuple[str, object]], using: str | None) -> None:
-    def forget_all() -> None:
-        for username, pk in users:
-            forget_user(username, pk)
+def forget_group_members(sender, instance, using=None, **kwargs) -> None:
+    """Group post_save/pre_delete receiver: a renamed or deleted realm changes its members."""
+    if instance.pk is not None:
+        _forget_users(get_user_model()._default_manager.using(using)
+                      .filter(groups__pk=instance.pk), using)
 
-    forget_all()
-    transaction.on_commit(forget_all, using=using)
+
+def _forget_users(users, using: str | None) -> None:
+    field = get_user_model().USERNAME_FIELD
+    for pk, username in users.values_list("pk", field):
+        forget_user(username, pk, using)
+
+
+class SharedSessionUsers:
+    """Backend mixin: ``get_user`` (a session's user) from the shared cache, with its realms.
+
+    The entry is kept SESSION_USER_CACHE_SECONDS; a warm request makes one round trip or
+    none (AUTH_MEMO_SECONDS). ``load_user`` reads the user from the database.
+    """
+
+    def load_user(self, user_id):
+        """Return the user ``user_id`` from the database, or None."""
+        raise NotImplementedError
+
+    def get_user(self, user_id):
+        """Return the active user ``user_id`` (a request's own copy), or None."""
+        user = mapped_user(pk_key(user_id), None)
+        if user is None:
+            user = self.load_user(user_id)
+            if user is None:
+                return None
+            user = keep_mapped_user(pk_key(user_id), None, user,
+                                    app_settings.SESSION_USER_CACHE_SECONDS)
+        return request_copy(user) if getattr(user, "is_active", True) else None
+
+    async def aget_user(self, user_id):
+        """Return the user from this worker's memory on the event loop, else from a thread."""
+        return await shared.run_warm(self.get_user, user_id)

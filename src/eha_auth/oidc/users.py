@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from functools import lru_cache
 from typing import Any
 
@@ -57,8 +56,8 @@ class UserMapper:
             user = self.find_user(realm, claims)
             if user is None:
                 return None
-            keep_mapped_user(key, fingerprint, user,
-                             time.time() + app_settings.KEYCLOAK_USER_CACHE_SECONDS)
+            user = keep_mapped_user(key, fingerprint, user,
+                                    app_settings.KEYCLOAK_USER_CACHE_SECONDS)
         return request_copy(user) if user.is_active else None
 
     def identify(self, realm: str, claims: dict[str, Any]) -> tuple[Any, str | None]:

@@ -7,6 +7,7 @@ import functools
 import logging
 import re
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.views import redirect_to_login
@@ -16,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 
 from ..accounts.realms import current_realm, set_session_realm
 from ..conf import app_settings
+from ..oidc import shared
 from .crypto import SessionRejected, decode_session
 from .sessions import ProxySessionStore
 
@@ -31,20 +33,39 @@ class ProxySessionMiddleware:
     API clients get 403, browsers a redirect to ``LOGIN_URL``.
     """
 
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response) -> None:
         self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.async_mode:
+            return self.__acall__(request)  # type: ignore[return-value]  # a coroutine under ASGI
+        return self.refusal(request) or self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        # A warm request (a user read within AUTH_MEMO_SECONDS) stays on the event loop.
+        refusal = await shared.run_warm(self.refusal, request)
+        return refusal or await self.get_response(request)
+
+    def refusal(self, request: HttpRequest) -> HttpResponse | None:
+        """Start the proxy's session; return the response refusing the request, or None."""
         token = self.get_token(request)
         if token:
             payload = self.decode(token)
             if payload is not None:
                 self.start_session(request, payload)
+        if not app_settings.PROXY_SESSION_REQUIRED:
+            return None
+        shared.require_loaded_session(getattr(request, "session", None))  # the lazy user
         user = getattr(request, "user", None)
-        if (app_settings.PROXY_SESSION_REQUIRED and not (user and user.is_authenticated)
-                and not self.is_allowed(request.path_info)):
-            return self.refuse(request)
-        return self.get_response(request)
+        if (user and user.is_authenticated) or self.is_allowed(request.path_info):
+            return None
+        return self.refuse(request)
 
     def get_token(self, request: HttpRequest) -> str | None:
         """Return the Bearer token, else the session cookie, else None."""
@@ -63,6 +84,7 @@ class ProxySessionMiddleware:
 
     def start_session(self, request: HttpRequest, payload: dict) -> None:
         """Log the payload's user in for this request only."""
+        shared.require_loaded_session(getattr(request, "session", None))
         user = authenticate(request, proxy_session=payload)
         if user is None:
             logger.warning("Upstream proxy session rejected: no active user for it.")
@@ -72,6 +94,7 @@ class ProxySessionMiddleware:
         set_session_realm(request.session, realm)
         request.user = user
         request._cached_user = user  # type: ignore[attr-defined]  # AuthenticationMiddleware's cache
+        request._acached_user = user  # type: ignore[attr-defined]  # and request.auser()'s
 
     def is_allowed(self, path: str) -> bool:
         """Return whether ``path`` is served without a session."""
