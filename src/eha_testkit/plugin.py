@@ -1,0 +1,49 @@
+"""pytest fixtures of the kit, registered by the ``pytest11`` entry point.
+
+Fixtures only: nothing happens until a test asks for one. ``eha_keys`` starts the keys
+server and points the apps at it for the test; ``kit_client`` signs users in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import override_settings
+
+from .client import SignIn
+from .keys import KeysServer
+
+
+@pytest.fixture(scope="session")
+def eha_keys_server() -> Iterator[KeysServer]:
+    """The keys server of the run (one key per realm for the whole run)."""
+    with KeysServer() as server:
+        yield server
+
+
+@pytest.fixture
+def eha_keys(eha_keys_server: KeysServer) -> Iterator[KeysServer]:
+    """The keys server, with the settings pointing the apps at it for this test."""
+    with override_settings(**eha_keys_server.settings()):
+        yield eha_keys_server
+
+
+@pytest.fixture
+def kit_client(eha_keys: KeysServer) -> SignIn:
+    """``kit_client.signed_in(user, realm, method=...)``: a signed-in Django test client."""
+    return SignIn(eha_keys)
+
+
+@pytest.fixture
+def realm_context() -> Callable[[str], AbstractContextManager[Any]]:
+    """eha_tenancy's ``realm_context``: ``with realm_context("alpha"): ...`` queries a realm.
+
+    Found through Django's app registry, so the kit imports no app.
+    """
+    if not apps.is_installed("eha_tenancy"):
+        pytest.skip("eha_tenancy is not installed")
+    return apps.get_app_config("eha_tenancy").module.realm_context  # type: ignore[union-attr]  # the app's package
