@@ -21,8 +21,8 @@ def test_the_python_blocks_are_the_demos_test_modules():
         for name in ("test_with_kit.py", "test_with_kit_testcase.py")]
 
 
-def test_the_command_runs_the_demos_kit_tests():
-    (command,) = blocks("bash")
+def run(command):
+    """Run a command of the page as written (``VAR=value`` prefixes, ``python``)."""
     words = shlex.split(command)
     env = dict(os.environ)
     while "=" in words[0]:
@@ -33,4 +33,10 @@ def test_the_command_runs_the_demos_kit_tests():
     done = subprocess.run([sys.executable, *words[1:]], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert re.search(r"\b10 passed\b", done.stdout), done.stdout[-2000:]
+    return done.stdout + done.stderr
+
+
+def test_the_commands_run_the_demos_kit_tests():
+    with_pytest, with_runner = blocks("bash")
+    assert re.search(r"\b10 passed\b", run(with_pytest))
+    assert re.search(r"Ran 3 tests.*\nOK", run(with_runner), re.S)
