@@ -53,3 +53,11 @@ def test_proxy_session(kit_client, alice):
 def test_a_token_of_another_realm_is_refused(kit_client, alice):
     client = kit_client.signed_in(alice, "alpha", method="gateway")
     assert client.get("/beta/demo/api/whoami/").status_code == 401
+
+
+def test_full_login_through_the_provider(eha_provider, client):
+    password = eha_provider.password("alpha", "alice")
+    answer = client.post("/-/demo/accounts/password-login/",
+                         {"realm": "alpha", "username": "alice", "password": password})
+    assert answer.status_code == 302
+    assert whoami(client)["username"] == "alpha__alice"

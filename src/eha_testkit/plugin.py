@@ -1,7 +1,8 @@
 """pytest fixtures of the kit, registered by the ``pytest11`` entry point.
 
 Fixtures only: nothing happens until a test asks for one. ``eha_keys`` starts the keys
-server and points the apps at it for the test; ``kit_client`` signs users in.
+server and points the apps at it for the test; ``kit_client`` signs users in;
+``eha_provider`` starts the repository's provider for a full login.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.test import override_settings
 
 from .client import SignIn
 from .keys import KeysServer
+from .provider import LocalProvider, provider_available
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,22 @@ def eha_keys(eha_keys_server: KeysServer) -> Iterator[KeysServer]:
 def kit_client(eha_keys: KeysServer) -> SignIn:
     """``kit_client.signed_in(user, realm, method=...)``: a signed-in Django test client."""
     return SignIn(eha_keys)
+
+
+@pytest.fixture(scope="session")
+def eha_provider_server() -> Iterator[LocalProvider]:
+    """The repository's Keycloak-shaped provider (example/idp) for the run, when importable."""
+    if not provider_available():
+        pytest.skip("example/idp ships with the eha-django repository only")
+    with LocalProvider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def eha_provider(eha_provider_server: LocalProvider) -> Iterator[LocalProvider]:
+    """The provider, with the settings pointing the apps at it for this test."""
+    with override_settings(**eha_provider_server.settings()):
+        yield eha_provider_server
 
 
 @pytest.fixture

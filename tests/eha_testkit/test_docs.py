@@ -38,5 +38,5 @@ def run(command):
 
 def test_the_commands_run_the_demos_kit_tests():
     with_pytest, with_runner = blocks("bash")
-    assert re.search(r"\b10 passed\b", run(with_pytest))
+    assert re.search(r"\b11 passed\b", run(with_pytest))
     assert re.search(r"Ran 3 tests.*\nOK", run(with_runner), re.S)

@@ -8,7 +8,8 @@ import tomllib
 
 from tests.harness.servers import ROOT, _pythonpath
 
-FIXTURES = ("eha_keys_server", "eha_keys", "kit_client", "realm_context")
+FIXTURES = ("eha_keys_server", "eha_keys", "kit_client", "realm_context",
+            "eha_provider_server", "eha_provider")
 
 
 def test_the_pytest11_entry_point_is_the_plugin_module_under_its_own_name():
