@@ -99,3 +99,18 @@ def test_realm_context_is_the_tenancy_apps(realm_context):
     from eha_tenancy import realm_context as tenancy_realm_context
 
     assert realm_context is tenancy_realm_context
+
+
+def test_the_kits_names_are_the_apps():
+    """The kit copies what the apps share (README, "How the apps meet"); a drift fails here."""
+    from eha_auth import realms as auth_realms
+    from eha_auth import users as auth_users
+    from eha_auth.oidc import sessions
+    from eha_tenancy import conf as tenancy_conf
+    from eha_testkit import client, realms
+
+    assert client.REALM_SESSION_KEY == auth_realms.REALM_SESSION_KEY == tenancy_conf.SESSION_KEY
+    assert client.OIDC_SESSION_KEY == sessions.SESSION_KEY
+    assert client.meta_name(auth_realms.REALM_HEADER) == client.REALM_META
+    assert client.meta_name(tenancy_conf.REALM_HEADER) == client.REALM_META
+    assert realms.SEPARATOR == auth_users.SEPARATOR
