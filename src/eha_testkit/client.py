@@ -14,7 +14,8 @@ from typing import Any
 import jwt
 from django.apps import apps
 from django.conf import settings
-from django.test import Client
+from django.http.request import HttpHeaders
+from django.test import AsyncClient, Client
 
 from .keys import KeysServer, client_id, provider_username
 
@@ -22,26 +23,27 @@ from .keys import KeysServer, client_id, provider_username
 REALM_SESSION_KEY = "eha_realm"
 #: The session key of the provider tokens of a Keycloak login session (eha_auth).
 OIDC_SESSION_KEY = "eha_auth_oidc"
-#: The header naming the realm of a request (``Eha-Realm``), as Django's META key.
-REALM_META = "HTTP_EHA_REALM"
+#: The header naming the realm of a request.
+REALM_HEADER = "Eha-Realm"
 METHODS = ("login", "session", "gateway", "bearer", "api_token", "proxy")
-
-
-def meta_name(header: str) -> str:
-    """Return the ``request.META`` key of an HTTP header."""
-    return "HTTP_" + header.upper().replace("-", "_")
+#: The methods that are a request header only.
+HEADER_METHODS = ("gateway", "bearer", "api_token")
 
 
 class SignIn:
     """Make test clients signed in to a realm; ``keys`` signs provider tokens."""
 
-    client_class = Client
+    client_class: type[Client] | type[AsyncClient] = Client
 
-    def __init__(self, keys: KeysServer | None = None) -> None:
+    def __init__(self, keys: KeysServer | None = None, *,
+                 client_class: type[Client] | type[AsyncClient] | None = None) -> None:
+        """``client_class``: Django's ``Client`` (default) or ``AsyncClient`` (ASGI)."""
         self.keys = keys
+        if client_class is not None:
+            self.client_class = client_class
 
     def signed_in(self, user: Any, realm: str, method: str = "session",
-                  **options: Any) -> Client:
+                  **options: Any) -> Any:
         """Return a test client on which ``user`` is signed in to ``realm`` by ``method``.
 
         Methods: ``login`` (Django login), ``session`` (a Keycloak login session as
@@ -53,9 +55,16 @@ class SignIn:
         """
         if method not in METHODS:
             raise ValueError(f"unknown sign-in method {method!r}; one of {', '.join(METHODS)}")
-        client = self.client_class()
-        client.defaults[REALM_META] = realm
-        getattr(self, f"_{method}")(client, user, realm, **options)
+        client: Any = self.client_class()
+        headers = {REALM_HEADER: realm}
+        if method in HEADER_METHODS:
+            headers.update(getattr(self, f"_{method}")(user, realm, **options))
+        else:
+            getattr(self, f"_{method}")(client, user, realm, **options)
+        # Each client's own names: the async one's defaults are ASGI header names.
+        names = (HttpHeaders.to_asgi_names if isinstance(client, AsyncClient)
+                 else HttpHeaders.to_wsgi_names)
+        client.defaults.update(names(headers))
         return client
 
     def _require_keys(self) -> KeysServer:
@@ -63,11 +72,11 @@ class SignIn:
             raise RuntimeError("token methods need a started KeysServer (the eha_keys fixture)")
         return self.keys
 
-    def _login(self, client: Client, user: Any, realm: str) -> None:
+    def _login(self, client: Any, user: Any, realm: str) -> None:
         client.force_login(user)
         self._set_session(client, {REALM_SESSION_KEY: realm})
 
-    def _session(self, client: Client, user: Any, realm: str, **options: Any) -> None:
+    def _session(self, client: Any, user: Any, realm: str, **options: Any) -> None:
         backends = [path for path in settings.AUTHENTICATION_BACKENDS if "keycloak" in path]
         client.force_login(user, backend=backends[0] if backends else None)
         own = {"azp": client_id(), **options.pop("claims", {})}
@@ -81,26 +90,25 @@ class SignIn:
             "id_token": None, "expires_at": now + expires_in, "sid": claims.get("sid"),
             "sub": claims.get("sub"), "logged_in_at": now}})
 
-    def _gateway(self, client: Client, user: Any, realm: str, **options: Any) -> None:
+    def _gateway(self, user: Any, realm: str, **options: Any) -> dict[str, str]:
         header = getattr(settings, "GATEWAY_HEADER_TOKEN", "X-Oauth-Token")
-        client.defaults[meta_name(header)] = self._require_keys().mint(realm, user, **options)
+        return {header: self._require_keys().mint(realm, user, **options)}
 
-    def _bearer(self, client: Client, user: Any, realm: str, **options: Any) -> None:
-        token = self._require_keys().mint(realm, user, **options)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    def _bearer(self, user: Any, realm: str, **options: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._require_keys().mint(realm, user, **options)}"}
 
-    def _api_token(self, client: Client, user: Any, realm: str, **options: Any) -> None:
+    def _api_token(self, user: Any, realm: str, **options: Any) -> dict[str, str]:
         model = apps.get_model("eha_auth", "ApiToken")
         _, key = model.create_for(user, name=options.get("name", "testkit"),
                                   expires=options.get("expires"))
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
+        return {"Authorization": f"Token {key}"}
 
-    def _proxy(self, client: Client, user: Any, realm: str, **payload: Any) -> None:
+    def _proxy(self, client: Any, user: Any, realm: str, **payload: Any) -> None:
         cookie = getattr(settings, "PROXY_SESSION_COOKIE", "eha-proxy-session")
         client.cookies[cookie] = proxy_session(realm, user, **payload)
 
     @staticmethod
-    def _set_session(client: Client, values: dict[str, Any]) -> None:
+    def _set_session(client: Any, values: dict[str, Any]) -> None:
         session = client.session
         session.update(values)
         session.save()

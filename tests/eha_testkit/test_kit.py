@@ -3,11 +3,13 @@ its sign-ins reaches an authenticated view, and a wrong realm is refused."""
 
 import pytest
 import requests
+from asgiref.sync import async_to_sync
+from django.test import AsyncClient
 
 from eha_auth.oidc import jwks
 from eha_auth.oidc.errors import InvalidToken, SetupMismatch
 from eha_auth.oidc.tokens import verify_access_token
-from eha_testkit import METHODS, make_user, mint_gateway_token
+from eha_testkit import METHODS, SignIn, make_user, mint_gateway_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kit_settings")]
 
@@ -95,6 +97,14 @@ def test_a_proxy_session_in_another_realm_is_that_realms_user(kit_client, alice)
     assert answer.json()["user"] == "beta__alice"
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_each_method_with_the_async_client(eha_keys, alice, method):
+    client = SignIn(eha_keys, client_class=AsyncClient).signed_in(alice, "alpha", method)
+    answer = async_to_sync(client.get)(path_of(method, "alpha"))
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["user"] == "alpha__alice"
+
+
 def test_realm_context_is_the_tenancy_apps(realm_context):
     from eha_tenancy import realm_context as tenancy_realm_context
 
@@ -111,6 +121,5 @@ def test_the_kits_names_are_the_apps():
 
     assert client.REALM_SESSION_KEY == auth_realms.REALM_SESSION_KEY == tenancy_conf.SESSION_KEY
     assert client.OIDC_SESSION_KEY == sessions.SESSION_KEY
-    assert client.meta_name(auth_realms.REALM_HEADER) == client.REALM_META
-    assert client.meta_name(tenancy_conf.REALM_HEADER) == client.REALM_META
+    assert client.REALM_HEADER == auth_realms.REALM_HEADER == tenancy_conf.REALM_HEADER
     assert realms.SEPARATOR == auth_users.SEPARATOR
