@@ -8,7 +8,7 @@ server and points the apps at it for the test; ``kit_client`` signs users in;
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
@@ -20,6 +20,25 @@ from .keys import KeysServer
 from .provider import LocalProvider, provider_available
 
 
+@contextmanager
+def applied_settings(request: pytest.FixtureRequest, values: dict[str, Any]) -> Iterator[None]:
+    """Apply ``values`` for the test: through pytest-django's ``settings`` when present.
+
+    One stack of changes with the test's own ``settings.X = ...``, undone in reverse
+    order; a separate override_settings undone under the test's later changes would
+    leave its values behind for the next tests.
+    """
+    try:
+        wrapper = request.getfixturevalue("settings")
+    except pytest.FixtureLookupError:
+        with override_settings(**values):
+            yield
+        return
+    for name, value in values.items():
+        setattr(wrapper, name, value)
+    yield
+
+
 @pytest.fixture(scope="session")
 def eha_keys_server() -> Iterator[KeysServer]:
     """The keys server of the run (one key per realm for the whole run)."""
@@ -28,9 +47,10 @@ def eha_keys_server() -> Iterator[KeysServer]:
 
 
 @pytest.fixture
-def eha_keys(eha_keys_server: KeysServer) -> Iterator[KeysServer]:
+def eha_keys(request: pytest.FixtureRequest,
+             eha_keys_server: KeysServer) -> Iterator[KeysServer]:
     """The keys server, with the settings pointing the apps at it for this test."""
-    with override_settings(**eha_keys_server.settings()):
+    with applied_settings(request, eha_keys_server.settings()):
         yield eha_keys_server
 
 
@@ -50,9 +70,10 @@ def eha_provider_server() -> Iterator[LocalProvider]:
 
 
 @pytest.fixture
-def eha_provider(eha_provider_server: LocalProvider) -> Iterator[LocalProvider]:
+def eha_provider(request: pytest.FixtureRequest,
+                 eha_provider_server: LocalProvider) -> Iterator[LocalProvider]:
     """The provider, with the settings pointing the apps at it for this test."""
-    with override_settings(**eha_provider_server.settings()):
+    with applied_settings(request, eha_provider_server.settings()):
         yield eha_provider_server
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import tomllib
 
+from django.conf import settings as django_settings
+
 from tests.harness.servers import ROOT, _pythonpath
 
 FIXTURES = ("eha_keys_server", "eha_keys", "kit_client", "realm_context",
@@ -27,3 +29,13 @@ def test_the_plugin_imports_before_django_settings_exist():
                           env={**env, "PYTHONPATH": _pythonpath()}, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_tests_own_settings_on_top_of_the_kits(settings, eha_keys):
+    settings.GATEWAY_SERVICE_ID = "svc"  # changed after the kit's, undone before them
+    assert eha_keys.realms_url == django_settings.KEYCLOAK_SERVER_URL
+
+
+def test_the_kits_settings_are_gone_after_the_test():
+    assert getattr(django_settings, "KEYCLOAK_SERVER_URL", None) is None
+    assert getattr(django_settings, "GATEWAY_SERVICE_ID", None) is None
