@@ -9,6 +9,9 @@ import pytest
 from tests.harness import postgres, redis
 from tests.harness.servers import LocalServer, django_server
 
+# The kit's fixtures, from the source tree (an installed copy loads it by its entry point).
+pytest_plugins = ["eha_testkit.plugin"]
+
 
 @pytest.fixture(scope="session")
 def postgres_server():

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from eha_auth.models import ApiToken, token_digest
+from eha_testkit import add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def tenancy(more_urls):
 
 def make_user(username, realm=None, password="pw-123456", **extra):
     user = User.objects.create_user(username, password=password, **extra)
-    if realm:
-        user.groups.add(Group.objects.get_or_create(name=realm)[0])
-    return user
+    return add_member(user, realm) if realm else user
 
 
 def test_only_the_digest_is_stored(more_urls):

@@ -6,11 +6,12 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection
 
 from eha_tenancy import unscoped
+from eha_testkit import add_member
 from tests.eha_tenancy.testapp.models import Answer, Project, Survey
 
 REALM_MIDDLEWARE = "eha_tenancy.middleware.RealmMiddleware"
@@ -50,7 +51,7 @@ def tenancy_off(settings):
 def make_user(username: str, *realms: str, **extra) -> User:
     user = User.objects.create_user(username, password="pw", **extra)
     for realm in realms:
-        user.groups.add(Group.objects.get_or_create(name=realm)[0])
+        add_member(user, realm)
     return user
 
 
