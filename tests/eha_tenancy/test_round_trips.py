@@ -19,25 +19,26 @@ from tests.eha_tenancy.testapp.api import ProjectViewSet, PublicProjectViewSet
 pytestmark = pytest.mark.django_db
 
 
-class RealmsLoadingTokenAuthentication(RealmTokenAuthentication):
-    """Sets ``user.eha_realms`` on the user it loads, as eha_auth does (README contract)."""
+class PlainTokenAuthentication(RealmTokenAuthentication):
+    """A token authentication that does not know the ``eha_realms`` contract (a project's
+    own, say): the user it returns carries no realms, so eha_tenancy reads them."""
 
     def authenticate_credentials(self, key, request):
         user, auth = super().authenticate_credentials(key, request)
-        user.eha_realms = frozenset(user.groups.values_list("name", flat=True))
+        user.__dict__.pop("eha_realms", None)
         return user, auth
 
 
 class TokenProjects(ProjectViewSet):
-    authentication_classes = [RealmTokenAuthentication]
+    authentication_classes = [PlainTokenAuthentication]
 
 
 class LoadedTokenProjects(ProjectViewSet):
-    authentication_classes = [RealmsLoadingTokenAuthentication]
+    authentication_classes = [RealmTokenAuthentication]  # eha_auth sets eha_realms
 
 
 @api_view(["GET"])
-@authentication_classes([RealmTokenAuthentication])
+@authentication_classes([PlainTokenAuthentication])
 def no_realm_data(request):
     """Answers without reading realm data: the realm is never used."""
     return Response({"user": request.user.username})
