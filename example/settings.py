@@ -80,6 +80,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# DATABASE_POOL=true (with CONN_MAX_AGE=0, on PostgreSQL and Django 5.1+): psycopg's
+# connection pool, the way to hold connections under ASGI.
+if env_bool("DATABASE_POOL", False):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
 # REDIS_URL (redis://host:port/db) makes Redis the cache every worker shares.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

@@ -79,7 +79,6 @@ def start_backing(stack: ExitStack, site_port: int) -> tuple[dict[str, str], Pro
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(40),
         "DATABASE_URL": f"postgres://{pg.user}@{pg.host}:{pg.port}/eha",
-        "CONN_MAX_AGE": "0",
         "REDIS_URL": cache.url,
         "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
         "KEYCLOAK_SERVER_URL": f"{provider.url}/realms",
@@ -88,7 +87,15 @@ def start_backing(stack: ExitStack, site_port: int) -> tuple[dict[str, str], Pro
     return env, provider
 
 
+# Each server's connections as docs/production/asgi.md advises: persistent connections
+# for sync workers, psycopg's pool under ASGI (CONN_MAX_AGE would open one per request).
+CONNECTIONS = {
+    "gunicorn": {"CONN_MAX_AGE": "60"},
+    "uvicorn": {"CONN_MAX_AGE": "0", "DATABASE_POOL": "true"},
+}
+
+
 def demo_server(kind: str, port: int, env: dict[str, str]) -> LocalServer:
     """Return the demo served by ``kind`` (see SERVERS) on ``port``, ready on /health."""
-    return LocalServer([sys.executable, *SERVERS[kind]], env=env, port=port,
-                       ready_path="/health", timeout=60)
+    return LocalServer([sys.executable, *SERVERS[kind]], env={**env, **CONNECTIONS[kind]},
+                       port=port, ready_path="/health", timeout=60)
