@@ -45,10 +45,13 @@ class Target:
                             headers={**credential.headers, "Connection": "close"})
 
     def worker_pids(self, tries: int = 400) -> set[str]:
-        """Return the worker processes seen answering /health (all of them, usually)."""
+        """Return the worker processes seen answering /check-app (all of them, usually).
+
+        Not /health: under ASGI the demo answers it before Django, with no worker header.
+        """
         seen: set[str] = set()
         for _ in range(tries):
-            seen.add(self.get(Credential("/health")).headers[WORKER_HEADER])
+            seen.add(self.get(Credential("/check-app")).headers[WORKER_HEADER])
             if len(seen) >= 4:
                 break
         return seen

@@ -181,7 +181,7 @@ class AuthSettings:
     @property
     def AUTH_MEMO_SECONDS(self) -> float:
         """Seconds a process reuses what it read from the shared cache (at most 1)."""
-        return getattr(settings, "AUTH_MEMO_SECONDS", 1)
+        return getattr(settings, "AUTH_MEMO_SECONDS", 0.5)
 
     @property
     def KEYCLOAK_MAX_TOKEN_BYTES(self) -> int:
