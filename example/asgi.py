@@ -11,6 +11,15 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example.settings")
 django_application = get_asgi_application()
 
-from eha_health.asgi import answer_liveness  # noqa: E402  (needs the settings above)
+from django.conf import settings  # noqa: E402  (the imports below need the settings)
+from django.core.cache import caches  # noqa: E402
+
+from eha_health.asgi import answer_liveness  # noqa: E402
+
+# Django keeps its cache objects per context: made inside a request, they are that
+# request's alone, with a new connection pool (a new connection to Redis) each time.
+# Made here, every request of the process inherits them and shares their pools.
+for alias in settings.CACHES:
+    caches[alias]
 
 application = answer_liveness(django_application)

@@ -10,6 +10,7 @@ import re
 import runpy
 import subprocess
 import sys
+import textwrap
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -337,3 +338,35 @@ def test_uvicorn_on_postgresql_with_the_docs_pool_keeps_connections_bounded(post
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+def test_the_demo_shares_its_cache_objects_between_requests():
+    """Each asyncio task (an ASGI request) of the demo gets the process's cache objects,
+    so a Redis connection pool is not made again per request."""
+    script = textwrap.dedent("""
+        import asyncio, os
+        os.environ["DEBUG"] = "false"
+        import example.asgi
+        from django.core.cache import caches
+
+        async def request():
+            return caches["default"]
+
+        async def main():
+            return [await asyncio.create_task(request()) for _ in range(3)]
+
+        print(len({id(cache) for cache in asyncio.run(main())}))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"},
+                            cwd=ROOT, check=True)
+    assert result.stdout.strip() == "1"
+
+
+def test_the_docs_cache_warming_block_runs_as_written():
+    from tests.harness.docs import python_blocks
+
+    page = (ROOT / "docs/production/asgi.md").read_text()
+    [block] = [b for b in python_blocks(page) if "for alias in settings.CACHES" in b]
+    exec(block, {})
+    assert "for alias in settings.CACHES:\n    caches[alias]" in (ROOT / "example/asgi.py").read_text()
