@@ -369,4 +369,5 @@ def test_the_docs_cache_warming_block_runs_as_written():
     page = (ROOT / "docs/production/asgi.md").read_text()
     [block] = [b for b in python_blocks(page) if "for alias in settings.CACHES" in b]
     exec(block, {})
-    assert "for alias in settings.CACHES:\n    caches[alias]" in (ROOT / "example/asgi.py").read_text()
+    demo = (ROOT / "example/asgi.py").read_text()
+    assert "for alias in settings.CACHES:\n    caches[alias]" in demo
