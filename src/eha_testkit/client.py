@@ -8,6 +8,7 @@ meet").
 from __future__ import annotations
 
 import base64
+import functools
 import time
 from typing import Any
 
@@ -61,10 +62,12 @@ class SignIn:
             headers.update(getattr(self, f"_{method}")(user, realm, **options))
         else:
             getattr(self, f"_{method}")(client, user, realm, **options)
-        # Each client's own names: the async one's defaults are ASGI header names.
-        names = (HttpHeaders.to_asgi_names if isinstance(client, AsyncClient)
-                 else HttpHeaders.to_wsgi_names)
-        client.defaults.update(names(headers))
+        if isinstance(client, AsyncClient):
+            # Per request: Django 4.2's AsyncClient puts its defaults in the ASGI scope,
+            # not in the request's headers.
+            client.generic = _with_headers(client.generic, headers)  # type: ignore[method-assign]  # this client only
+        else:
+            client.defaults.update(HttpHeaders.to_wsgi_names(headers))
         return client
 
     def _require_keys(self) -> KeysServer:
@@ -132,3 +135,13 @@ def proxy_session(realm: str, user: Any, *, key_id: str | None = None,
     if email:
         body.setdefault("email", email)
     return jwt.encode(body, key, algorithm="HS256", headers={"kid": key_id})
+
+
+def _with_headers(generic: Any, fixed: dict[str, str]) -> Any:
+    """Return ``generic`` (a test client's) sending ``fixed`` headers with every request."""
+
+    @functools.wraps(generic)
+    def send(*args: Any, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        return generic(*args, headers={**fixed, **(headers or {})}, **kwargs)
+
+    return send
