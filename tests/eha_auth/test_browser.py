@@ -130,7 +130,8 @@ def test_wrong_password_stays_on_login_page(page, demo):
     page.goto(demo.url + "/accounts/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "wrong")
-    page.click("form.login-password button[type=submit]")
+    with page.expect_navigation():  # the form posts to its own URL: wait for the answer
+        page.click("form.login-password button[type=submit]")
     assert "/accounts/login/" in page.url and "correct username and password" in page.content()
 
 

@@ -116,7 +116,8 @@ def see_signed_out_pages(visit) -> None:
     visit.check("accounts-login")
     page.fill("#id_username", "alice")
     page.fill("#id_password", "wrong")
-    page.click("form.login-password button[type=submit]")
+    with page.expect_navigation():  # a form posted: wait for its answer
+        page.click("form.login-password button[type=submit]")
     assert "correct username and password" in page.content()
     visit.check("accounts-login-error")
     visit.goto("/-/demo/accounts/login/")
@@ -128,7 +129,8 @@ def see_signed_out_pages(visit) -> None:
     page.select_option("select[name=realm]", "alpha")
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", "wrong")
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # a form posted: wait for its answer
+        page.click("button[type=submit]")
     assert "Wrong username or password." in page.content()
     visit.check("keycloak-login-error")
     visit.goto("/accounts/cas/login/?ticket=ST-1", status=503, site=visit.cas_site)  # CAS down
@@ -162,14 +164,17 @@ def see_signed_in_pages(visit) -> None:
     visit.goto("/accounts/tokens/")
     page.fill("#token-name", "laptop")
     page.fill("#token-days", "30")
-    page.click("button[name=create]")
+    with page.expect_navigation():  # a form posted: wait for its answer
+        page.click("button[name=create]")
     assert page.is_visible("#new-key")
     visit.check("api-tokens")
     page.fill("#token-days", "many")
-    page.click("button[name=create]")
+    with page.expect_navigation():  # a form posted: wait for its answer
+        page.click("button[name=create]")
     assert "Days must be a number" in page.inner_text(".messages")
     visit.check("api-tokens-error")
-    page.click("button[name=revoke]")
+    with page.expect_navigation():  # a form posted: wait for its answer
+        page.click("button[name=revoke]")
     assert "Token revoked." in page.inner_text(".messages")
     visit.goto("/-/demo/accounts/logout/")
     visit.check("keycloak-logout")
