@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from asgiref.sync import SyncToAsync
 
 from tests.harness import postgres, redis
 from tests.harness.servers import LocalServer, django_server
@@ -85,3 +86,21 @@ def no_secrets_in_logs():
             logger.setLevel(level)
     leaked = logcheck.leaks(handler.lines)
     assert not leaked, f"secrets in log lines: {leaked[:3]}"
+
+
+@pytest.fixture
+def switches(monkeypatch) -> list[str]:
+    """The functions run through sync_to_async while the test runs, in order: the thread
+    switches of an ASGI request.
+
+    Instrumentation of asgiref's own SyncToAsync.__call__: each call still runs.
+    """
+    made: list[str] = []
+    original = SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        made.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    return made

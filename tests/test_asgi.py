@@ -19,7 +19,7 @@ from pathlib import Path
 import django
 import pytest
 import requests
-from asgiref.sync import SyncToAsync, iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth.models import Group, User
 from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.http import HttpResponse
@@ -37,24 +37,7 @@ REALM = "eha_tenancy.middleware.RealmMiddleware"
 DOCS = ROOT / "docs" / "production" / "asgi.md"
 
 
-# Thread switches: every sync_to_async call, counted where asgiref makes it.
-
-@pytest.fixture
-def switches(monkeypatch) -> list[str]:
-    """The functions run through sync_to_async while the test runs, in order.
-
-    Instrumentation of asgiref's own SyncToAsync.__call__: each call still runs.
-    """
-    made: list[str] = []
-    original = SyncToAsync.__call__
-
-    async def counted(self, *args, **kwargs):
-        made.append(getattr(self.func, "__qualname__", repr(self.func)))
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SyncToAsync, "__call__", counted)
-    return made
-
+# Thread switches: the `switches` fixture (tests/conftest.py) counts every sync_to_async call.
 
 async def async_view(request, realm=None):
     return HttpResponse(str(get_active_realm()))

@@ -5,24 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from asgiref.sync import SyncToAsync
 from django.core.asgi import get_asgi_application
 
 from eha_health.asgi import answer_liveness
-
-
-@pytest.fixture
-def switches(monkeypatch) -> list[str]:
-    """Each thread switch made (instrumentation of asgiref's SyncToAsync.__call__)."""
-    made: list[str] = []
-    original = SyncToAsync.__call__
-
-    async def counted(self, *args, **kwargs):
-        made.append(getattr(self.func, "__qualname__", repr(self.func)))
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SyncToAsync, "__call__", counted)
-    return made
 
 
 def call(application, path: str, method: str = "GET", headers=(), root_path: str = ""):
