@@ -104,11 +104,15 @@ def floors(extra: str) -> list[str]:
 
 @nox.session(python="3.11")
 def tests_floor(session: nox.Session) -> None:
-    """The eha_auth tests on the oldest python-keycloak and PyJWT pyproject.toml allows."""
+    """The eha_auth tests on the oldest python-keycloak and PyJWT pyproject.toml allows;
+    eha_health.asgi.reuse_threads on an asgiref older than it needs (it must say so)."""
     ensure_system_packages(session, "chromium")
     session.install("-e", ".[test]", DJANGO["5.2"])
     session.install(*floors("keycloak"))
     session.run("pytest", "tests/eha_auth", *session.posargs, env={"EHA_TEST_DB": "sqlite"})
+    session.install("asgiref==3.12.1")  # before ThreadSensitiveContext(executor=)
+    session.run("pytest", "tests/eha_health/test_asgi_serving.py", "-k", "asgiref",
+                env={"EHA_TEST_DB": "sqlite"})
 
 
 @nox.session(python="3.11")

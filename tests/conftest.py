@@ -88,18 +88,32 @@ def no_secrets_in_logs():
     assert not leaked, f"secrets in log lines: {leaked[:3]}"
 
 
+class Switches(list):
+    """The qualified names of the functions run through sync_to_async; ``funcs``, the
+    functions themselves (to tell whose code a switch runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.funcs: list[object] = []
+
+    def clear(self) -> None:
+        super().clear()
+        self.funcs.clear()
+
+
 @pytest.fixture
-def switches(monkeypatch) -> list[str]:
+def switches(monkeypatch) -> Switches:
     """The functions run through sync_to_async while the test runs, in order: the thread
     switches of an ASGI request.
 
     Instrumentation of asgiref's own SyncToAsync.__call__: each call still runs.
     """
-    made: list[str] = []
+    made = Switches()
     original = SyncToAsync.__call__
 
     async def counted(self, *args, **kwargs):
         made.append(getattr(self.func, "__qualname__", repr(self.func)))
+        made.funcs.append(self.func)
         return await original(self, *args, **kwargs)
 
     monkeypatch.setattr(SyncToAsync, "__call__", counted)

@@ -42,6 +42,19 @@ def test_wrk_report_is_read_with_its_units() -> None:
     assert (report.non_2xx, report.socket_errors) == (7, 6)
 
 
+def test_bursts_of_one_scenario_combine_into_one_report() -> None:
+    bursts = [wrk.WrkReport(requests=300, seconds=3.0, rps=100.0, p50_ms=10.0, p99_ms=40.0,
+                            max_ms=50.0, non_2xx=0, socket_errors=1),
+              wrk.WrkReport(requests=100, seconds=2.0, rps=50.0, p50_ms=30.0, p99_ms=90.0,
+                            max_ms=95.0, non_2xx=2, socket_errors=0),
+              wrk.WrkReport(requests=200, seconds=1.0, rps=200.0, p50_ms=20.0, p99_ms=60.0,
+                            max_ms=70.0, non_2xx=0, socket_errors=0)]
+    report = wrk.combined(bursts)
+    assert (report.requests, report.seconds, report.rps) == (600, 6.0, 100.0)
+    assert (report.p50_ms, report.p99_ms, report.max_ms) == (20.0, 90.0, 95.0)
+    assert (report.non_2xx, report.socket_errors) == (2, 1)
+
+
 def test_something_else_than_a_wrk_report_is_refused() -> None:
     with pytest.raises(ValueError, match="not a wrk report"):
         wrk.parse("unable to connect to 127.0.0.1:9 Connection refused")

@@ -1,4 +1,4 @@
-"""The phases run against one server: load scenarios, provider outage, invalidation."""
+"""The phases: load scenarios (on every server in turn), provider outage, invalidation."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .results import scenario_result
 
 REALM = "alpha"
 STALLED_MS = 1000.0
+BURST_SECONDS = 3.0
 
 
 @dataclass
@@ -60,11 +61,36 @@ class Target:
 def load(target: Target, credential: Credential, seconds: float,
          connections: int) -> dict:
     """Run wrk on one credential for ``seconds``; return its figures and cache round trips."""
+    report, commands = _burst(target, credential, seconds, connections)
+    return scenario_result(report, commands)
+
+
+def interleaved(callers: dict[str, tuple[Target, Credential]], seconds: float,
+                connections: int, burst: float = BURST_SECONDS) -> dict[str, dict]:
+    """Load each server with its credential for ``seconds`` in all, in bursts of about
+    ``burst`` seconds taken in turn (the order reversed every round), so that whatever
+    else the machine does weighs on every server alike; return each server's figures."""
+    rounds = max(1, round(seconds / burst))
+    reports: dict[str, list[wrk.WrkReport]] = {name: [] for name in callers}
+    commands = dict.fromkeys(callers, 0)
+    order = list(callers)
+    for _ in range(rounds):
+        for name in order:
+            target, credential = callers[name]
+            report, used = _burst(target, credential, seconds / rounds, connections)
+            reports[name].append(report)
+            commands[name] += used
+        order.reverse()
+    return {name: scenario_result(wrk.combined(reports[name]), commands[name])
+            for name in callers}
+
+
+def _burst(target: Target, credential: Credential, seconds: float,
+           connections: int) -> tuple[wrk.WrkReport, int]:
     before = target.commands_processed()
     report = wrk.run(target.url + credential.path, seconds, connections=connections,
                      headers=credential.headers)
-    commands = target.commands_processed() - before - 1
-    return scenario_result(report, commands)
+    return report, target.commands_processed() - before - 1
 
 
 def outage_stopped(target: Target, credential: Credential, seconds: float,

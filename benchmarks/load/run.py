@@ -163,9 +163,33 @@ def _idp_password(username: str) -> str:
     return seed.password(REALM, username)
 
 
+def run_scenarios(kinds: list[str], port: int, env: dict[str, str],
+                  provider: stack.Provider, seconds: float) -> dict[str, dict]:
+    """Every scenario against every server kind, all of them up at once and loaded in
+    turn (phases.interleaved): their rates compare, whatever the machine did meanwhile."""
+    with ExitStack() as up:
+        callers = {}
+        for index, kind in enumerate(kinds):
+            server = up.enter_context(
+                stack.demo_server(kind, port if index == 0 else free_port(), env))
+            target = Target(server.url, env["REDIS_URL"])
+            callers[kind] = (target, scenarios(target, provider, f"{kind}-load"))
+            phases.warm(target, list(callers[kind][1].values()), rounds=10)
+        names = list(next(iter(callers.values()))[1])
+        figures: dict[str, dict] = {kind: {} for kind in kinds}
+        for name in names:
+            measured = phases.interleaved(
+                {kind: (target, credentials[name])
+                 for kind, (target, credentials) in callers.items()}, seconds, CONNECTIONS)
+            for kind, result in measured.items():
+                figures[kind][name] = result
+    print("scenarios done", flush=True)
+    return figures
+
+
 def run_server(kind: str, port: int, env: dict[str, str], provider: stack.Provider,
                seconds: float) -> dict:
-    """Every phase against one server kind."""
+    """The outage and invalidation phases against one server kind."""
     with stack.demo_server(kind, port, env) as server:
         try:
             return run_phases(kind, server.url, env, provider, seconds)
@@ -178,12 +202,8 @@ def run_phases(kind: str, url: str, env: dict[str, str], provider: stack.Provide
                seconds: float) -> dict:
     target = Target(url, env["REDIS_URL"])
     workers = target.worker_pids()
-    credentials = scenarios(target, provider, kind)
-    phases.warm(target, list(credentials.values()), rounds=10)
-    figures = {name: phases.load(target, credential, seconds, CONNECTIONS)
-               for name, credential in credentials.items()}
-    print(f"{kind}: scenarios done", flush=True)
-    gateway = credentials["gateway-list"]
+    gateway = gateway_credential(provider)
+    phases.warm(target, [gateway], rounds=10)
     outage = {"stopped": phases.outage_stopped(target, gateway, seconds, CONNECTIONS,
                                                provider.stop)}
     provider.start()
@@ -191,8 +211,7 @@ def run_phases(kind: str, url: str, env: dict[str, str], provider: stack.Provide
                                             provider.freeze)
     print(f"{kind}: outage done", flush=True)
     bounds = invalidation(target, provider, kind, workers)
-    return {"workers": len(workers), "scenarios": figures, "outage": outage,
-        "invalidation": bounds}
+    return {"workers": len(workers), "outage": outage, "invalidation": bounds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as running:
         env, provider = stack.start_backing(running, port)
         setup_django(env)
+        figures = run_scenarios(args.servers, port, env, provider, args.seconds)
         for kind in args.servers:
-            found["servers"][kind] = run_server(kind, port, env, provider, args.seconds)
+            found["servers"][kind] = {"scenarios": figures[kind],
+                                      **run_server(kind, port, env, provider, args.seconds)}
     results.write(found, args.output)
     print(results.summary(found))
     problems = results.failures(found)

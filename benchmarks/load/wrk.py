@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 import subprocess
 from dataclasses import dataclass
 
@@ -65,3 +66,19 @@ def run(url: str, seconds: float, **options) -> WrkReport:
     done = subprocess.run(argv, capture_output=True, text=True, check=True,
                           timeout=seconds + 60)
     return parse(done.stdout)
+
+
+def combined(reports: list[WrkReport]) -> WrkReport:
+    """Return one report for several runs of one scenario: requests over total time, the
+    median of their medians, the worst of their 99th percentiles, every error."""
+    requests = sum(report.requests for report in reports)
+    seconds = sum(report.seconds for report in reports)
+    return WrkReport(
+        requests=requests, seconds=round(seconds, 2),
+        rps=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(report.p50_ms for report in reports),
+        p99_ms=max(report.p99_ms for report in reports),
+        max_ms=max(report.max_ms for report in reports),
+        non_2xx=sum(report.non_2xx for report in reports),
+        socket_errors=sum(report.socket_errors for report in reports),
+    )

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import django
 import pytest
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
-from django.test import AsyncClient
+from django.test import AsyncClient, Client
 
 from eha_auth.models import ApiToken
 from eha_auth.oidc.usercache import local_users
@@ -168,24 +168,12 @@ def test_eha_realms_follow_membership_and_group_changes(shared, settings, client
     assert realms() == ["north"]
 
 
-# Under ASGI: thread switches (SyncToAsync calls) a request makes, counted by wrapping
-# asgiref's SyncToAsync.__call__ (an instrumentation: the call still runs).
+# Under ASGI: thread switches (SyncToAsync calls) a request makes, counted by the
+# `switches` fixture (tests/conftest.py).
 
-@pytest.fixture
-def hops(monkeypatch):
-    calls: list[object] = []
-    original = SyncToAsync.__call__
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.func)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SyncToAsync, "__call__", counted)
-    return calls
-
-
-def asgi_get(hops, path: str, session: str | None = None, **headers: str) -> tuple[dict, int]:
-    """Send a warm request through the ASGI handler; return its JSON and thread switches."""
+def asgi_get(switches, path: str, session: str | None = None, **headers: str) -> tuple[dict, int]:
+    """Send a warm request through the ASGI handler; return its JSON and thread switches
+    (the warm request's are left in ``switches``)."""
     client = AsyncClient()
     if session:
         client.cookies["sessionid"] = session
@@ -194,12 +182,12 @@ def asgi_get(hops, path: str, session: str | None = None, **headers: str) -> tup
         return await client.get(path, headers=headers)
 
     async_to_sync(send)()  # the first request: the worker remembers the user from now on
-    hops.clear()
+    switches.clear()
     answer = async_to_sync(send)()
-    return answer.json(), len(hops)
+    return answer.json(), len(switches)
 
 
-def added_switches(settings, hops, stack: list[str], path: str, base: Sequence[str] = (),
+def added_switches(settings, switches, stack: list[str], path: str, base: Sequence[str] = (),
                    **request) -> tuple[dict, int]:
     """Return the answer through ``base`` + ``stack``, and the thread switches ``stack`` adds.
 
@@ -207,11 +195,11 @@ def added_switches(settings, hops, stack: list[str], path: str, base: Sequence[s
     Django, or a read from a thread).
     """
     settings.MIDDLEWARE = base
-    _, plain = asgi_get(hops, path, **request)
+    _, plain = asgi_get(switches, path, **request)
     settings.MIDDLEWARE = [*base, *stack]
-    answer, switches = asgi_get(hops, path, **request)
-    assert [func for func in hops if _runs_eha_code(func)] == []
-    return answer, switches - plain
+    answer, made = asgi_get(switches, path, **request)
+    assert [func for func in switches.funcs if _runs_eha_code(func)] == []
+    return answer, made - plain
 
 
 def _runs_eha_code(func) -> bool:
@@ -222,39 +210,39 @@ def _runs_eha_code(func) -> bool:
 EHA_STACK = [GATEWAY, KEYCLOAK, PROXY]
 
 
-def test_asgi_gateway_adds_no_thread_switch(shared, auth_settings, hops, idp):
+def test_asgi_gateway_adds_no_thread_switch(shared, auth_settings, switches, idp):
     auth_settings.ROOT_URLCONF = "tests.eha_auth.urls_shared"
     token = idp.gateway_token("alpha", "alice")
-    answer, added = added_switches(auth_settings, hops, [GATEWAY, KEYCLOAK],
+    answer, added = added_switches(auth_settings, switches, [GATEWAY, KEYCLOAK],
                                    f"/alpha/{SERVICE}/async", **{"X-Oauth-Token": token})
     assert answer == {"user": "alpha__alice", "realms": ["alpha"]}
     assert added == 0
 
 
-def test_asgi_proxy_session_adds_no_thread_switch(shared, settings, hops):
+def test_asgi_proxy_session_adds_no_thread_switch(shared, settings, switches):
     settings.AUTHENTICATION_BACKENDS = PROXY_BACKENDS
     settings.PROXY_SESSION_KEYS = {"k1": KEY_ONE}
     settings.PROXY_SESSION_WRITE_KEY_ID = "k1"
     settings.MULTITENANCY = False
     token = crypto.encode_jwt({"username": "bob"})
-    answer, added = added_switches(settings, hops, EHA_STACK, "/async/session",
+    answer, added = added_switches(settings, switches, EHA_STACK, "/async/session",
                                    Authorization=f"Bearer {token}")
     assert answer["user"] == "bob"
     assert added == 0
 
 
-def test_asgi_api_token_adds_no_thread_switch(shared, settings, hops):
+def test_asgi_api_token_adds_no_thread_switch(shared, settings, switches):
     _, key = ApiToken.create_for(member("cat", "north"))
-    answer, added = added_switches(settings, hops, [GATEWAY, KEYCLOAK], "/north/api/whoami",
+    answer, added = added_switches(settings, switches, [GATEWAY, KEYCLOAK], "/north/api/whoami",
                                    Authorization=f"Token {key}")
     assert answer == {"user": "cat", "realms": ["north"]}
     assert added == 0  # the DRF view's own switch is the only one
 
 
 @pytest.mark.skipif(django.VERSION < (5, 0), reason="request.auser() comes with Django 5.0")
-def test_asgi_keycloak_session_adds_no_thread_switch(shared, settings, hops):
+def test_asgi_keycloak_session_adds_no_thread_switch(shared, settings, switches):
     settings.AUTHENTICATION_BACKENDS = [KEYCLOAK_BACKEND]
-    answer, added = added_switches(settings, hops, [GATEWAY, KEYCLOAK], "/async/session",
+    answer, added = added_switches(settings, switches, [GATEWAY, KEYCLOAK], "/async/session",
                                    base=SESSIONS, session=keycloak_cookie(member("dan", "north")))
     assert answer == {"user": "dan", "realms": ["north"]}
     assert added == 0  # a sync-only middleware would change it (Django adapts the chain)
@@ -288,3 +276,31 @@ def test_token_entries_are_dropped_again_at_commit(shared, change,
     local_users.clear()
     owner = find_owner(key)
     assert owner is None or not owner.user.is_active or "north" not in owner.user.eha_realms
+
+
+def test_asgi_keycloak_middleware_reads_no_session_for_a_request_without_one(
+        shared, settings, switches):
+    settings.AUTHENTICATION_BACKENDS = [KEYCLOAK_BACKEND]
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    answer, added = added_switches(settings, switches, [KEYCLOAK], "/async/session",
+                                   base=SESSIONS)
+    assert answer == {"user": None, "realms": None}
+    assert added == 0  # no session key: nothing to read, no thread
+
+
+def test_asgi_session_user_is_loaded_in_the_sessions_own_switch(shared, settings, switches):
+    # A password login's session in the cache and the database: the session middleware
+    # reads it in a thread, and its user with it, so the realm middleware finds the user
+    # (and its realms) loaded and needs no thread of its own.
+    settings.AUTHENTICATION_BACKENDS = ["eha_auth.accounts.backends.CachedModelBackend"]
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.MULTITENANCY = True
+    browser = Client()
+    browser.force_login(member("eve", "north"))
+    settings.MIDDLEWARE = [*SESSIONS, KEYCLOAK, "eha_tenancy.middleware.RealmMiddleware"]
+    answer, _ = asgi_get(switches, "/north/svc/async",
+                         session=browser.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert answer == {"user": "eve", "realms": ["north"]}
+    eha = [name for name, func in zip(switches, switches.funcs)
+           if getattr(func, "__module__", "").startswith("eha_")]
+    assert eha == ["KeycloakSessionMiddleware.settle"]

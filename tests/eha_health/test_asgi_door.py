@@ -95,3 +95,6 @@ def test_the_docs_wrapping_runs_as_written(switches):
     exec(block, namespace)
     assert call(namespace["application"], "/health")[0] == 200
     assert switches == []
+    # The demo serves what the page shows.
+    demo = (ROOT / "example/asgi.py").read_text()
+    assert block.splitlines()[-1].replace("get_asgi_application()", "django_application") in demo

@@ -41,7 +41,7 @@ class KeycloakSessionMiddleware:
         return self.get_response(request)
 
     async def __acall__(self, request):
-        if await shared.run_warm(self.ends_session, request):
+        if await shared.run_warm(self.settle, request):
             await sync_to_async(logout)(request)
         return await self.get_response(request)
 
@@ -53,6 +53,20 @@ class KeycloakSessionMiddleware:
             return False
         self.read_ahead(request, tokens)
         return not self.keep(request, tokens)
+
+    def settle(self, request) -> bool:
+        """Return ends_session(request); under ASGI, with the session's user loaded too.
+
+        Reading the session may have cost a thread switch already: loading its user in
+        the same step spares RealmMiddleware and the view another one.
+        """
+        if self.ends_session(request):
+            return True
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is not None and (
+                USER_SESSION_KEY in session and hasattr(request, "user")):
+            _ = request.user.is_authenticated  # loads Django's lazy user
+        return False
 
     def read_ahead(self, request, tokens: dict) -> None:
         """Read the logout markers and the session's user in one shared-cache round trip."""

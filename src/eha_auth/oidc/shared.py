@@ -58,10 +58,12 @@ def require_io() -> None:
 def require_loaded_session(session: Any) -> None:
     """Raise NeedsIO within memo_only() when reading ``session`` would need its store.
 
-    Signed-cookie sessions are read from the request itself; other stores are read in a
-    thread (a database or cache session store makes its own round trip).
+    A request without a session key has nothing to read; signed-cookie sessions are read
+    from the request itself; other stores are read in a thread (a database or cache
+    session store makes its own round trip).
     """
-    if (session is not None and not hasattr(session, "_session_cache")
+    if (session is not None and session.session_key is not None
+            and not hasattr(session, "_session_cache")
             and not isinstance(session, CookieSession)):
         require_io()
 
