@@ -306,7 +306,7 @@ def test_reuse_threads_says_which_asgiref_it_needs():
     if "executor" in inspect.signature(ThreadSensitiveContext).parameters:
         assert get(reuse_threads(ASGIHandler(), threads=1), "/nowhere")[0] == 404
     else:
-        with pytest.raises(ImproperlyConfigured, match="needs asgiref 3.13 or later"):
+        with pytest.raises(ImproperlyConfigured, match=r"needs asgiref 3\.13 or later"):
             reuse_threads(ASGIHandler(), threads=1)
 
 
