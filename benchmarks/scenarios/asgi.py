@@ -1,0 +1,70 @@
+"""asgi-served-vs-django: a request to a sync view under ASGI, through the application
+docs/production/asgi.md advises (eha_health.asgi: Django's own middleware joined, kept
+request threads) against Django's own ASGI handler, the demo's MIDDLEWARE in both.
+Thread switches per request are reported beside the ratio.
+"""
+
+import asyncio
+
+from asgiref.sync import SyncToAsync
+from django.core.handlers.asgi import ASGIHandler
+
+from eha_health.asgi import get_asgi_application, reuse_threads
+
+SETTINGS = "benchmarks.settings"
+
+SCOPE = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+         "scheme": "http", "path": "/bare", "raw_path": b"/bare", "root_path": "",
+         "query_string": b"", "headers": [(b"host", b"testserver")],
+         "client": ("127.0.0.1", 4000), "server": ("testserver", 80)}
+
+
+def scenarios(bench) -> None:
+    loop = asyncio.new_event_loop()
+    served, djangos = reuse_threads(get_asgi_application()), ASGIHandler()
+
+    def get(application) -> None:
+        status = loop.run_until_complete(_request(application))
+        assert status == 200, status
+
+    try:
+        bench.compare("asgi-served-vs-django", subject=lambda: get(served),
+                      baseline=lambda: get(djangos), target=1.0,
+                      extra={"switches_per_request": _switches(lambda: get(served)),
+                             "django_switches_per_request": _switches(lambda: get(djangos))})
+    finally:
+        loop.close()
+
+
+async def _request(application) -> int:
+    sent: list[dict] = []
+    incoming = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if incoming:
+            return incoming.pop()
+        await asyncio.Event().wait()  # the client stays until the answer is sent
+
+    async def send(message):
+        sent.append(message)
+
+    await application(dict(SCOPE), receive, send)
+    return sent[0]["status"]
+
+
+def _switches(request, requests: int = 50) -> float:
+    """Return the sync_to_async calls (thread switches) per request."""
+    made = []
+    original = SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        made.append(self.func)
+        return await original(self, *args, **kwargs)
+
+    SyncToAsync.__call__ = counted
+    try:
+        for _ in range(requests):
+            request()
+    finally:
+        SyncToAsync.__call__ = original
+    return len(made) / requests
