@@ -304,3 +304,20 @@ def test_asgi_session_user_is_loaded_in_the_sessions_own_switch(shared, settings
     eha = [name for name, func in zip(switches, switches.funcs)
            if getattr(func, "__module__", "").startswith("eha_")]
     assert eha == ["KeycloakSessionMiddleware.settle"]
+
+
+def test_asgi_session_of_a_changed_password_ends_without_an_error(shared, settings, switches):
+    # Loading the session's user checks the password hash; when it no longer matches,
+    # Django flushes the session (a write to the session store), in a thread.
+    settings.AUTHENTICATION_BACKENDS = ["eha_auth.accounts.backends.CachedModelBackend"]
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    user = member("fay", "north")
+    browser = Client()
+    browser.force_login(user)
+    cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    settings.MIDDLEWARE = [*SESSIONS, KEYCLOAK]
+    assert asgi_get(switches, "/async/session", session=cookie)[0]["user"] == "fay"
+    user.set_password("a-new-one")
+    user.save()
+    assert asgi_get(switches, "/async/session", session=cookie)[0] == {
+        "user": None, "realms": None}

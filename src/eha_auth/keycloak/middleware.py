@@ -55,16 +55,21 @@ class KeycloakSessionMiddleware:
         return not self.keep(request, tokens)
 
     def settle(self, request) -> bool:
-        """Return ends_session(request); under ASGI, with the session's user loaded too.
+        """Return ends_session(request); under ASGI, in the thread that read the session,
+        with the session's user loaded too.
 
-        Reading the session may have cost a thread switch already: loading its user in
-        the same step spares RealmMiddleware and the view another one.
+        Reading the session cost a thread switch already: loading its user in the same
+        step spares RealmMiddleware and the view another one. On the event loop (a
+        session read without I/O) the user is left to load when needed, in a thread:
+        loading it may write to the session store (Django flushes a session whose
+        password hash no longer matches).
         """
         if self.ends_session(request):
             return True
         session = getattr(request, "session", None)
-        if session is not None and session.session_key is not None and (
-                USER_SESSION_KEY in session and hasattr(request, "user")):
+        if (not shared.on_event_loop() and session is not None
+                and session.session_key is not None
+                and USER_SESSION_KEY in session and hasattr(request, "user")):
             _ = request.user.is_authenticated  # loads Django's lazy user
         return False
 

@@ -55,6 +55,11 @@ def require_io() -> None:
         raise NeedsIO()
 
 
+def on_event_loop() -> bool:
+    """Return True within memo_only(): the first, I/O-free try of run_warm()."""
+    return _memo_only.get()
+
+
 def require_loaded_session(session: Any) -> None:
     """Raise NeedsIO within memo_only() when reading ``session`` would need its store.
 
