@@ -8,23 +8,18 @@ import asyncio
 
 from asgiref.sync import SyncToAsync
 from django.core.handlers.asgi import ASGIHandler
+from tests.harness.asgi import asgi_request
 
 from eha_health.asgi import get_asgi_application, reuse_threads
 
 SETTINGS = "benchmarks.settings"
-
-SCOPE = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-         "scheme": "http", "path": "/bare", "raw_path": b"/bare", "root_path": "",
-         "query_string": b"", "headers": [(b"host", b"testserver")],
-         "client": ("127.0.0.1", 4000), "server": ("testserver", 80)}
-
 
 def scenarios(bench) -> None:
     loop = asyncio.new_event_loop()
     served, djangos = reuse_threads(get_asgi_application()), ASGIHandler()
 
     def get(application) -> None:
-        status = loop.run_until_complete(_request(application))
+        status, _, _ = loop.run_until_complete(asgi_request(application, "/bare"))
         assert status == 200, status
 
     try:
@@ -34,22 +29,6 @@ def scenarios(bench) -> None:
                              "django_switches_per_request": _switches(lambda: get(djangos))})
     finally:
         loop.close()
-
-
-async def _request(application) -> int:
-    sent: list[dict] = []
-    incoming = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive():
-        if incoming:
-            return incoming.pop()
-        await asyncio.Event().wait()  # the client stays until the answer is sent
-
-    async def send(message):
-        sent.append(message)
-
-    await application(dict(SCOPE), receive, send)
-    return sent[0]["status"]
 
 
 def _switches(request, requests: int = 50) -> float:

@@ -409,9 +409,13 @@ def one_hop(*paths: str) -> type:
 
 def _is_hooks_only(path: str) -> bool:
     try:
-        cls = import_string(path)
+        return _hooks_only(import_string(path))
     except ImportError:
         return False  # Django's loader names it in its own error
+
+
+def _hooks_only(cls: Any) -> bool:
+    """Return True for a MiddlewareMixin middleware that only has hooks (no __call__)."""
     return (isinstance(cls, type) and issubclass(cls, MiddlewareMixin)
             and cls.__call__ is MiddlewareMixin.__call__
             and getattr(cls, "__acall__", None) is MiddlewareMixin.__acall__)
@@ -422,7 +426,7 @@ def _hook_only_middleware(path: str) -> type[MiddlewareMixin]:
         cls = import_string(path)
     except ImportError as error:
         raise ImproperlyConfigured(f"one_hop(): cannot import {path!r}: {error}") from error
-    if not _is_hooks_only(path):
+    if not _hooks_only(cls):
         raise ImproperlyConfigured(
             f"one_hop(): {path} is not a hooks-only MiddlewareMixin middleware "
             "(it is a function or defines its own __call__); list it in MIDDLEWARE "

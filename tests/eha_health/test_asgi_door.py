@@ -8,29 +8,13 @@ import pytest
 from django.core.asgi import get_asgi_application
 
 from eha_health.asgi import answer_liveness
+from tests.harness.asgi import asgi_request
 
 
 def call(application, path: str, method: str = "GET", headers=(), root_path: str = ""):
     """Send one HTTP request to an ASGI application; return (status, headers, body)."""
-    sent: list[dict] = []
-    incoming = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive():
-        if incoming:
-            return incoming.pop()
-        await asyncio.sleep(3600)
-
-    async def send(message):
-        sent.append(message)
-
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": method, "scheme": "http", "path": root_path + path,
-             "raw_path": (root_path + path).encode(), "root_path": root_path,
-             "query_string": b"", "headers": [(b"host", b"10.0.0.7"), *headers],
-             "client": ("10.0.0.9", 4000), "server": ("10.0.0.7", 80)}
-    asyncio.run(application(scope, receive, send))
-    body = b"".join(message.get("body", b"") for message in sent[1:])
-    return sent[0]["status"], dict(sent[0]["headers"]), body
+    return asyncio.run(asgi_request(application, path, method=method, headers=headers,
+                                    root_path=root_path, host="10.0.0.7"))
 
 
 @pytest.fixture

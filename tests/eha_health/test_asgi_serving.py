@@ -23,6 +23,7 @@ from django.urls import path
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
+from example import settings as demo_settings
 
 from eha_health.asgi import (
     OneHopASGIHandler,
@@ -32,17 +33,11 @@ from eha_health.asgi import (
     one_hop,
     reuse_threads,
 )
+from tests.harness.asgi import asgi_request
 
 HERE = __name__
-DJANGO_STACK = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+# Django's own middleware of the demo's stack (startproject's seven).
+DJANGO_STACK = [entry for entry in demo_settings.MIDDLEWARE if entry.startswith("django.")]
 HEALTH = "eha_health.middleware.HealthCheckMiddleware"
 REALM = "eha_tenancy.middleware.RealmMiddleware"
 
@@ -186,32 +181,8 @@ def urls(settings):
     Gate.opened.set()
 
 
-async def request(application, path: str, method: str = "GET", headers=(),
-                  body: bytes = b"") -> tuple[int, dict[bytes, bytes], bytes]:
-    """Send one HTTP request to an ASGI application; return (status, headers, body)."""
-    sent: list[dict] = []
-    incoming = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def receive():
-        if incoming:
-            return incoming.pop()
-        await asyncio.Event().wait()  # the client stays until the answer is sent
-
-    async def send(message):
-        sent.append(message)
-
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "root_path": "", "query_string": b"", "client": ("127.0.0.1", 4000),
-             "server": ("testserver", 80),
-             "headers": [(b"host", b"testserver"), *headers]}
-    await application(scope, receive, send)
-    return (sent[0]["status"], dict(sent[0]["headers"]),
-            b"".join(message.get("body", b"") for message in sent[1:]))
-
-
 def get(application, path: str, **options) -> tuple[int, dict[bytes, bytes], bytes]:
-    return asyncio.run(request(application, path, **options))
+    return asyncio.run(asgi_request(application, path, **options))
 
 
 def distinct(threads: list[threading.Thread]) -> int:
@@ -238,7 +209,7 @@ def test_one_request_keeps_one_thread_for_all_its_sync_code(urls):
 
     async def together():
         return await asyncio.gather(*(
-            request(application, "/thread", headers=[(b"x-tag", str(tag).encode())])
+            asgi_request(application, "/thread", headers=[(b"x-tag", str(tag).encode())])
             for tag in range(6)))
 
     assert [status for status, _, _ in asyncio.run(together())] == [200] * 6
@@ -254,7 +225,7 @@ def test_no_more_than_threads_requests_run_sync_code_at_once(urls):
     application = reuse_threads(ASGIHandler(), threads=2)
 
     async def together():
-        return await asyncio.gather(*(request(application, "/gate") for _ in range(8)))
+        return await asyncio.gather(*(asgi_request(application, "/gate") for _ in range(8)))
 
     assert [status for status, _, _ in asyncio.run(together())] == [200] * 8
     assert Gate.peak == 2
@@ -272,9 +243,9 @@ def test_a_client_gone_while_waiting_for_a_thread_takes_none_with_it(urls):
     application = reuse_threads(ASGIHandler(), threads=1)
 
     async def scenario():
-        holder = asyncio.create_task(request(application, "/gate"))
+        holder = asyncio.create_task(asgi_request(application, "/gate"))
         await asyncio.to_thread(Gate.entered.wait, 30)  # the only thread is lent
-        waiter = asyncio.create_task(request(application, "/thread"))
+        waiter = asyncio.create_task(asgi_request(application, "/thread"))
         await asyncio.sleep(0)  # let it queue for the thread
         assert len(application.lender.waiting) == 1
         waiter.cancel()  # the client goes away while queued
@@ -282,7 +253,7 @@ def test_a_client_gone_while_waiting_for_a_thread_takes_none_with_it(urls):
             await waiter
         Gate.opened.set()
         assert (await holder)[0] == 200
-        return await request(application, "/thread")
+        return await asgi_request(application, "/thread")
 
     assert asyncio.run(scenario())[0] == 200
     assert application.lender.started == 1
