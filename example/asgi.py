@@ -2,8 +2,8 @@
 
 Served as docs/production/asgi.md advises, with eha_health.asgi:
 
-- ``get_asgi_application``: Django's handler, running Django's own middleware
-  (session, CSRF, messages...) in one thread switch each way instead of two each;
+- ``get_asgi_application``: Django's handler, serving a request to a sync view (every
+  DRF view) in one thread switch, as a WSGI worker would;
 - ``reuse_threads``: each request's synchronous code on a kept thread, not a new one;
 - ``answer_liveness``: ``/health`` answered before Django, with no thread switch.
 """

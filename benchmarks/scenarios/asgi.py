@@ -1,6 +1,6 @@
 """asgi-served-vs-django: a request to a sync view under ASGI, through the application
-docs/production/asgi.md advises (eha_health.asgi: Django's own middleware joined, kept
-request threads) against Django's own ASGI handler, the demo's MIDDLEWARE in both.
+docs/production/asgi.md advises (eha_health.asgi: a sync view's request in one thread
+switch, kept request threads) against Django's own ASGI handler, the demo's MIDDLEWARE in both.
 Thread switches per request are reported beside the ratio.
 """
 

@@ -1,5 +1,7 @@
 """System checks of proxy sessions and CAS."""
 
+import pytest
+
 from eha_auth import checks
 
 from .conftest import BACKENDS, KEY_ONE, PROXY_MIDDLEWARE
@@ -67,6 +69,7 @@ def test_cas_needs_server_url(settings):
     assert ids(checks.check_cas()) == ["eha_auth.E122"]
 
 
+@pytest.mark.django_db  # Django 6.1's model checks read the database's features
 def test_checks_are_registered(proxy_settings):
     from django.core.checks import run_checks
 

@@ -9,6 +9,7 @@ cache session store makes its own read, which is Django's.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.test import AsyncClient, Client
+from example import settings as demo_settings
 
 from eha_auth.models import ApiToken
 from eha_auth.oidc.usercache import local_users
@@ -25,6 +27,7 @@ from eha_auth.proxy import crypto
 from tests.eha_auth.conftest import BACKENDS as PROXY_BACKENDS
 from tests.eha_auth.conftest import KEY_ONE, SERVICE
 from tests.eha_auth.shared_change import session_cookie
+from tests.harness.asgi import asgi_request
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +324,63 @@ def test_asgi_session_of_a_changed_password_ends_without_an_error(shared, settin
     user.save()
     assert asgi_get(switches, "/async/session", session=cookie)[0] == {
         "user": None, "realms": None}
+
+
+# Served as the demo serves under ASGI (eha_health.asgi.get_asgi_application): a request
+# to a sync view is one thread switch in all, whichever way in.
+
+REALM_MIDDLEWARE = "eha_tenancy.middleware.RealmMiddleware"
+DEMO_STACK = [*(entry for entry in demo_settings.MIDDLEWARE
+                if not entry.startswith("eha_auth") and entry != REALM_MIDDLEWARE),
+              GATEWAY, KEYCLOAK, REALM_MIDDLEWARE]  # the demo's, with Keycloak on
+
+
+def one_switch_get(switches, path: str, **headers: str) -> tuple[dict, list]:
+    """Send a warm request through the handler the demo serves; return its JSON and the
+    functions its thread switches ran."""
+    from eha_health.asgi import get_asgi_application
+
+    handler = get_asgi_application()
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    for _ in range(2):  # the first request: the worker remembers the user from now on
+        switches.clear()
+        # Through async_to_sync, the request's thread is this test's (its database).
+        status, _, body = async_to_sync(asgi_request)(handler, path, headers=raw)
+        assert status == 200, body
+    assert all(getattr(func, "__self__", None) is handler for func in switches.funcs)
+    return json.loads(body), list(switches.funcs)
+
+
+def test_each_way_in_costs_one_switch_as_the_demo_serves_it(shared, auth_settings, switches,
+                                                             idp):
+    auth_settings.ROOT_URLCONF = "tests.eha_auth.urls_shared"
+    auth_settings.MIDDLEWARE = DEMO_STACK
+    _, key = ApiToken.create_for(member("cat", "north"))
+    ways_in = {
+        "gateway": (f"/alpha/{SERVICE}/whoami",
+                    {"X-Oauth-Token": idp.gateway_token("alpha", "alice")},
+                    {"user": "alpha__alice", "realms": ["alpha"]}),
+        "api token": ("/north/api/whoami", {"Authorization": f"Token {key}"},
+                      {"user": "cat", "realms": ["north"]}),
+        "keycloak session": ("/session",
+                             {"Cookie": f"sessionid={keycloak_cookie(member('dan', 'north'))}",
+                              "Eha-Realm": "north"},
+                             {"user": "dan", "realms": ["north"]}),
+    }
+    for way, (path, headers, expected) in ways_in.items():
+        answer, funcs = one_switch_get(switches, path, **headers)
+        assert answer == expected, way
+        assert len(funcs) == 1, (way, funcs)  # the handler's serve(): signals, chain, view
+
+
+def test_a_proxy_session_costs_one_switch_as_the_demo_serves_it(shared, settings, switches):
+    settings.AUTHENTICATION_BACKENDS = PROXY_BACKENDS
+    settings.PROXY_SESSION_KEYS = {"k1": KEY_ONE}
+    settings.PROXY_SESSION_WRITE_KEY_ID = "k1"
+    settings.MULTITENANCY = False
+    settings.MIDDLEWARE = [*(entry for entry in demo_settings.MIDDLEWARE
+                             if entry != REALM_MIDDLEWARE), PROXY]
+    token = crypto.encode_jwt({"username": "bob"})
+    answer, funcs = one_switch_get(switches, "/session", Authorization=f"Bearer {token}")
+    assert answer["user"] == "bob"
+    assert len(funcs) == 1

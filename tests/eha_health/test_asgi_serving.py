@@ -1,36 +1,36 @@
 """eha_health.asgi's serving helpers, each against Django's own ASGI handler:
 
 - ``reuse_threads``: a request's synchronous code runs on a lent, kept thread;
-- ``get_asgi_application`` (``OneHopASGIHandler``): runs of MiddlewareMixin middleware
-  run their hooks in one thread switch each way, with the order, short cuts and error
-  answers of Django's own chain (compared hook by hook with Django's handlers).
+- ``get_asgi_application`` (``OneSwitchASGIHandler``): a request to a sync view is
+  served in one thread switch, with the hooks, order, short cuts, error answers,
+  headers and bodies of Django's own handlers (compared with both); a request to a
+  coroutine view takes Django's own path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 import threading
 
 import pytest
 from asgiref.sync import ThreadSensitiveContext
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpResponse
+from django.core.signals import request_finished
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.test import Client
-from django.urls import path
+from django.urls import URLResolver, path, reverse
 from django.utils.deprecation import MiddlewareMixin
-from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from example import settings as demo_settings
 
 from eha_health.asgi import (
-    OneHopASGIHandler,
+    OneSwitchASGIHandler,
     answer_liveness,
     get_asgi_application,
-    joined,
-    one_hop,
     reuse_threads,
 )
 from tests.harness.asgi import asgi_request
@@ -100,14 +100,56 @@ class Gate:
         return HttpResponse("ok")
 
 
+async def async_view(request):
+    ran(request)
+    seen.append("async view")
+    return HttpResponse("async")
+
+
+def cookies_view(request):
+    response = HttpResponse("cookies")
+    response.set_cookie("plain", "1")
+    response.set_cookie("guarded", "2", httponly=True, samesite="Lax", max_age=60)
+    return response
+
+
+@csrf_exempt
+def echo_view(request):
+    return HttpResponse(request.body[::-1], content_type="application/octet-stream")
+
+
+def stream_view(request):
+    return StreamingHttpResponse(iter([b"one", b" two"]))
+
+
+def file_view(request):
+    return FileResponse(io.BytesIO(b"a file"), filename="a.txt")
+
+
+def prefix_view(request):
+    return HttpResponse(f"{request.path} {reverse('thread')}")
+
+
 urlpatterns = [
-    path("thread", thread_view),
+    path("thread", thread_view, name="thread"),
+    path("async", async_view),
+    path("cookies", cookies_view),
+    path("echo", echo_view),
+    path("stream", stream_view),
+    path("file", file_view),
+    path("prefix", prefix_view),
     path("fail", failing_view),
     path("template", template_view),
     path("gate", Gate.view),
     path("form", thread_view),
     path("exempt", csrf_exempt(thread_view)),
 ]
+
+
+class SyncOnlyURLs:
+    """A URLconf with no coroutine view."""
+
+    urlpatterns = [path("thread", thread_view)]
 
 
 class Recorder(MiddlewareMixin):
@@ -292,32 +334,7 @@ def test_the_default_is_concurrent_futures_own(monkeypatch):
     assert reuse_threads(ASGIHandler()).lender.size == 6
 
 
-# joined / one_hop / OneHopASGIHandler
-
-
-def test_runs_of_hooks_only_middleware_are_joined_and_the_rest_kept():
-    listed = [HEALTH, *DJANGO_STACK, REALM, f"{HERE}.OwnCall", f"{HERE}.First"]
-    loaded = joined(listed)
-    assert loaded[0] == HEALTH and loaded[2:] == [REALM, f"{HERE}.OwnCall", f"{HERE}.First"]
-    group = loaded[1]
-    assert group.startswith("eha_health.asgi.OneHop")
-    assert import_string(group).members == tuple(DJANGO_STACK)
-    assert joined(listed) == loaded  # the same run is the same class
-
-
-def test_one_hop_names_what_it_cannot_join():
-    with pytest.raises(ImproperlyConfigured, match=f"{HERE}.OwnCall is not a hooks-only"):
-        one_hop(f"{HERE}.First", f"{HERE}.OwnCall")(lambda request: HttpResponse())
-    with pytest.raises(ImproperlyConfigured, match="cannot import"):
-        one_hop("no.such.Middleware")(lambda request: HttpResponse())
-    with pytest.raises(ImproperlyConfigured, match="at least one"):
-        one_hop()
-
-
-def test_middleware_setting_is_left_as_written(urls):
-    urls.MIDDLEWARE = [HEALTH, *DJANGO_STACK]
-    get_asgi_application()
-    assert [HEALTH, *DJANGO_STACK] == urls.MIDDLEWARE
+# get_asgi_application / OneSwitchASGIHandler
 
 
 CASES = {
@@ -330,6 +347,7 @@ CASES = {
     "view raises, handled": ("/fail", {"answer": {Second: {"exception"}}}, {}),
     "template response": ("/template", {}, {}),
     "not found": ("/missing", {}, {}),
+    "coroutine view": ("/async", {}, {}),
 }
 
 
@@ -357,59 +375,166 @@ def test_hooks_run_as_djangos_handlers_run_them(urls, case):
     answers = {}
     for name, run in [("wsgi", lambda: wsgi_status(path)),
                       ("asgi", lambda: asgi_status(ASGIHandler(), path)),
-                      ("one hop", lambda: asgi_status(get_asgi_application(), path))]:
+                      ("one switch", lambda: asgi_status(get_asgi_application(), path))]:
         seen.clear()
         status, headers = run()
         answers[name] = (status, sorted(headers), list(seen))
-    assert answers["one hop"] == answers["asgi"] == answers["wsgi"], answers
+    assert answers["one switch"] == answers["asgi"] == answers["wsgi"], answers
 
 
+# Django warns that it serves a stream of a synchronous iterator under ASGI, under both
+# handlers alike.
+SYNC_STREAM = "ignore:StreamingHttpResponse must consume synchronous iterators"
+
+
+@pytest.mark.filterwarnings(SYNC_STREAM)
 def test_django_stack_answers_as_django_does(urls, db):
     urls.MIDDLEWARE = [HEALTH, *DJANGO_STACK]
-    requests = [("/thread", "GET", ()), ("/missing", "GET", ()),
-                ("/form", "POST", ()),  # no CSRF token: CsrfViewMiddleware refuses
-                ("/exempt", "POST", ()),  # unless the view is exempt
-                ("/thread", "GET", ((b"host", b"evil.example"),)),  # DisallowedHost: 400
-                ("/template", "GET", ())]
-    for path_, method, extra in requests:
+    requests = [("/thread", "GET", (), b""), ("/missing", "GET", (), b""),
+                ("/form", "POST", (), b""),  # no CSRF token: CsrfViewMiddleware refuses
+                ("/exempt", "POST", (), b""),  # unless the view is exempt
+                ("/thread", "GET", ((b"host", b"evil.example"),), b""),  # DisallowedHost: 400
+                ("/template", "GET", (), b""),
+                ("/cookies", "GET", (), b""),
+                ("/echo", "POST", ((b"content-type", b"text/plain"),), b"x" * 70_000),
+                ("/stream", "GET", (), b""),
+                ("/file", "GET", (), b""),
+                ("/async", "GET", (), b"")]
+    for path_, method, extra, body in requests:
         answers = []
         for handler in (ASGIHandler(), get_asgi_application()):
-            status, headers, _ = get(handler, path_, method=method, headers=extra)
-            answers.append((status, sorted(name for name in headers if name != b"date")))
+            status, headers, content = get(handler, path_, method=method, headers=extra,
+                                           body=body)
+            answers.append((status, sorted(item for item in headers.items()
+                                           if item[0] not in (b"date", b"set-cookie")),
+                            content))
         assert answers[0] == answers[1], (path_, method, answers)
 
 
-def test_django_stack_costs_two_switches_plus_its_view_hooks(urls, switches, db):
+def test_cookies_are_sent_as_django_sends_them(urls):
+    answers = [sent_cookies(handler) for handler in (ASGIHandler(), get_asgi_application())]
+    assert answers[0] == answers[1]
+    assert len(answers[0]) == 2 and b"HttpOnly" in b"".join(answers[0])
+
+
+def sent_cookies(handler) -> list[bytes]:
+    messages: list[dict] = []
+    incoming = [{"type": "http.request", "body": b""}]
+
+    async def receive():
+        if incoming:
+            return incoming.pop()
+        await asyncio.Event().wait()  # connected until the answer is sent
+
+    async def send(message):
+        messages.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/cookies", "root_path": "",
+             "query_string": b"", "headers": [(b"host", b"testserver")]}
+    asyncio.run(handler(scope, receive, send))
+    return sorted(value for name, value in messages[0]["headers"]
+                  if name.lower() == b"set-cookie")
+
+
+def test_a_sync_view_is_served_in_one_switch(urls, switches, db):
     urls.MIDDLEWARE = [HEALTH, *DJANGO_STACK, REALM]
-    assert get(ASGIHandler(), "/thread")[0] == 200
+    assert get(ASGIHandler(), "/template")[0] == 200
     djangos = list(switches)
     switches.clear()
+    handler = get_asgi_application()
+    assert get(handler, "/template")[0] == 200
+    # Django's own: its signals, each MiddlewareMixin middleware's hooks (seven of them),
+    # the view, the rendering and close(), each in a switch of its own.
+    assert len(djangos) >= 16, djangos
+    assert switches.funcs == [handler.serve]
+    assert "template view" in seen  # the view ran, in that switch
+
+
+def test_the_one_switch_runs_everything_of_the_request_on_one_thread(urls):
+    urls.MIDDLEWARE = RECORDERS
+    handler = reuse_threads(get_asgi_application(), threads=2)
+
+    async def together():
+        return await asyncio.gather(*(
+            asgi_request(handler, "/thread", headers=[(b"x-tag", str(tag).encode())])
+            for tag in range(6)))
+
+    assert [status for status, _, _ in asyncio.run(together())] == [200] * 6
+    for threads in threads_by_tag.values():
+        assert len(threads) == 10 and distinct(threads) == 1
+        assert threads[0] is not threading.main_thread()
+    assert distinct(threads_seen) <= 2
+
+
+def test_a_coroutine_view_takes_djangos_path_on_the_event_loop(urls, switches):
+    urls.MIDDLEWARE = [HEALTH, REALM]
+    handler = get_asgi_application()
+    assert get(handler, "/async") == (200, {b"Content-Type": b"text/html; charset=utf-8"},
+                                      b"async")
+    assert threads_seen == [threading.main_thread()]  # the view ran on the event loop
+    assert handler.serve not in switches.funcs
+    switches.clear()
+    assert get(handler, "/thread")[0] == 200  # a sync view of the same URLconf
+    assert switches.funcs == [handler.serve]
+
+
+def test_a_urlconf_without_coroutine_views_is_not_resolved_first(urls, settings, monkeypatch):
+    resolved: list[str] = []
+    original = URLResolver.resolve
+
+    def counted(self, path):  # the URLconfs here include none: one call per resolution
+        resolved.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(URLResolver, "resolve", counted)
     assert get(get_asgi_application(), "/thread")[0] == 200
-    middleware = [name for name in switches if "OneHop" in name or "view_hooks" in name]
-    assert middleware == ["one_hop.<locals>.OneHopMiddleware.enter",
-                          "one_hop.<locals>.OneHopMiddleware.view_hooks",  # CSRF process_view
-                          "one_hop.<locals>.OneHopMiddleware.leave"]
-    assert len(djangos) - len(switches) == 13 - 3  # 13 hook switches become 3
+    assert resolved == ["/thread", "/thread"]  # to choose the path, then the chain's own
+    resolved.clear()
+    settings.ROOT_URLCONF = SyncOnlyURLs
+    assert get(get_asgi_application(), "/thread")[0] == 200
+    assert resolved == ["/thread"]  # the chain's own only
 
 
-def test_liveness_threads_and_one_hop_compose_as_the_docs_show(urls, switches):
+def test_a_broken_urlconf_fails_as_it_fails_under_djangos_handler(urls):
+    urls.ROOT_URLCONF = "tests.eha_health.no_such_urlconf"
+    for handler in (ASGIHandler(), get_asgi_application()):
+        # Raised to the server (which answers 500), from the chain in both.
+        with pytest.raises(ModuleNotFoundError, match="no_such_urlconf"):
+            get(handler, "/thread")
+
+
+def test_the_script_prefix_is_the_root_path(urls):
+    answers = [get(handler, "/prefix", root_path="/sub")[2]
+               for handler in (ASGIHandler(), get_asgi_application())]
+    assert answers == [b"/sub/prefix /sub/thread"] * 2
+
+
+@pytest.mark.filterwarnings(SYNC_STREAM)
+def test_a_response_is_closed_once_with_one_request_finished(urls, switches):
+    finished: list[object] = []
+
+    def receiver(sender, **kwargs):
+        finished.append(sender)
+
+    request_finished.connect(receiver)
+    try:
+        handler = get_asgi_application()
+        assert get(handler, "/thread")[0] == 200
+        assert finished == [OneSwitchASGIHandler]
+        finished.clear()
+        assert get(handler, "/stream")[2] == b"one two"  # a stream: closed once sent
+        assert finished == [OneSwitchASGIHandler]
+    finally:
+        request_finished.disconnect(receiver)
+
+
+def test_liveness_threads_and_one_switch_compose_as_the_docs_show(urls, switches):
     urls.MIDDLEWARE = [HEALTH, *DJANGO_STACK]
     application = answer_liveness(reuse_threads(get_asgi_application()))
     assert get(application, "/health")[0] == 200
     assert switches == []
     assert get(application, "/thread")[0] == 200
-    assert "one_hop.<locals>.OneHopMiddleware.enter" in switches
-    assert isinstance(get_asgi_application(), OneHopASGIHandler)
-
-
-def test_csrf_costs_no_switch_for_an_exempt_view_as_every_drf_view_is(urls, switches, db):
-    urls.MIDDLEWARE = [HEALTH, *DJANGO_STACK]
-    assert get(get_asgi_application(), "/exempt", method="POST")[0] == 200
-    assert [name for name in switches if "OneHop" in name] == [
-        "one_hop.<locals>.OneHopMiddleware.enter", "one_hop.<locals>.OneHopMiddleware.leave"]
-    switches.clear()
-    assert get(get_asgi_application(), "/form", method="POST")[0] == 403
-    assert "one_hop.<locals>.OneHopMiddleware.view_hooks" in switches
+    assert switches == ["OneSwitchASGIHandler.serve"]
 
 
 def test_a_request_thread_runs_its_calls_in_order_on_one_thread():

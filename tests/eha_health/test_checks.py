@@ -1,6 +1,11 @@
 """System checks report misconfiguration at startup, naming the setting."""
 
+import pytest
 from django.core.checks import run_checks
+
+# All of Django's checks run here, and Django 6.1's model checks read the database's
+# features (JSONField support on SQLite).
+pytestmark = pytest.mark.django_db
 
 
 def ids(**kwargs):
