@@ -13,6 +13,7 @@ from example.idp import seed
 from eha_auth import audit
 from eha_auth.models import ApiToken
 from eha_auth.oidc import jwks
+from tests.eha_auth.conftest import SERVICE
 from tests.eha_auth.test_login import (
     ACCOUNTS,
     backchannel,
@@ -100,6 +101,26 @@ def test_unknown_api_token_and_outsider_are_refused(events, client, more_urls):
         {"method": "token", "realm": "north", "reason": "invalid token"},
         {"method": "api", "realm": "south", "reason": "not member"},
     ]
+
+
+@pytest.mark.usefixtures("auth_settings")
+def test_gateway_refusals_are_reported(events, caplog, client, settings, idp):
+    token = idp.gateway_token("alpha", "alice")
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    logcheck.register(token, tampered)
+    path = f"/alpha/{SERVICE}/anything"
+    assert client.get(path).status_code == 401
+    reachable = settings.KEYCLOAK_SERVER_URL
+    settings.KEYCLOAK_SERVER_URL = f"http://127.0.0.1:{free_port()}/realms"  # nothing listens
+    assert client.get(path, HTTP_X_OAUTH_TOKEN=token).status_code == 503  # no keys yet
+    settings.KEYCLOAK_SERVER_URL = reachable
+    assert client.get(path, HTTP_X_OAUTH_TOKEN=tampered).status_code == 401
+    reasons = ["no token", "provider unavailable", "invalid token"]
+    refused = [fields for name, fields in events if name == "login_refused"]
+    assert refused == [{"method": "gateway", "realm": "alpha", "reason": reason}
+                       for reason in reasons]
+    assert [r["reason"] for r in audit_records(caplog) if r["event"] == "login refused"] == (
+        reasons)
 
 
 def test_api_token_created_and_revoked(events, caplog):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 
+from .. import audit
 from ..conf import app_settings
 from ..oidc import shared
 from ..oidc.errors import InvalidToken, ProviderUnavailable, SetupMismatch
@@ -105,12 +106,15 @@ class GatewayAuthenticationMiddleware:
         """Set ``request.user`` from the token; return the response refusing it, or None."""
         token = header_token(request)
         if not token:
+            audit.refused(request, "gateway", "no token", realm=realm)
             return unauthorized(realm)
         try:
             user = authenticate_gateway(request, realm, token)
         except InvalidToken:
+            audit.refused(request, "gateway", "invalid token", realm=realm)
             return unauthorized(realm, "invalid_token")
         except ProviderUnavailable:
+            audit.refused(request, "gateway", "provider unavailable", realm=realm)
             return JsonResponse({"detail": "The identity provider cannot be reached."},
                                 status=503)
         set_request_user(request, user)
