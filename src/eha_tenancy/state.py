@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
+from . import audit
 from .exceptions import RealmForbidden, RealmRequired
 
 # The active realm: a realm name, a RequestRealm, UNSCOPED (every realm, explicitly), or None.
@@ -25,7 +26,8 @@ class RequestRealm:
     only when ``exists(realm)`` (checked at that first query, not before).
     """
 
-    __slots__ = ("checked_user_pk", "exists", "may_use", "public", "realm", "request")
+    __slots__ = ("checked_user_pk", "exists", "may_use", "public", "realm", "refused_pk",
+                 "request")
 
     def __init__(self, realm: str, request: Any, may_use: Callable[[Any, str], bool],
                  checked_user_pk: Any = None, public: bool = False,
@@ -36,6 +38,7 @@ class RequestRealm:
         self.checked_user_pk = checked_user_pk
         self.public = public
         self.exists = exists  # exists(realm), for anonymous users of public views
+        self.refused_pk: Any = None  # the user last refused, reported once
 
     def verified(self) -> str:
         """Return the realm once the request's current user may use its data."""
@@ -47,6 +50,11 @@ class RequestRealm:
         if user.pk == self.checked_user_pk:
             return self.realm
         if not self.may_use(user, self.realm):
+            # The middleware's refusal, for a user who signed in after it ran (DRF),
+            # reported once however often the request tries.
+            if user.pk != self.refused_pk:
+                self.refused_pk = user.pk
+                audit.refused(self.request, self.realm, "not member")
             raise RealmForbidden("You are not a member of this realm.")
         self.checked_user_pk = user.pk
         return self.realm

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
-from eha_tenancy import audit
+from eha_tenancy import RealmForbidden, audit
+from eha_tenancy.state import RequestRealm
+from tests.eha_tenancy.test_middleware import basic
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +38,23 @@ def test_non_member_refused(tenancy, world, refusals, caplog):
     assert (record.event, record.realm, record.reason, record.user) == (
         "realm refused", "b", "not member", "alice")
     assert record.getMessage() == "realm refused: realm='b' reason='not member' user='alice'"
+
+
+def test_non_member_signed_in_by_the_view_refused_at_the_first_query(tenancy, world,
+                                                                      refusals):
+    # Basic authentication happens inside the DRF view, after the middleware ran.
+    response = Client().get("/plain-api", HTTP_EHA_REALM="b", **basic(world.users.alice))
+    assert response.status_code == 403
+    assert refusals == [{"realm": "b", "reason": "not member", "user": "alice"}]
+
+
+def test_a_refusal_at_the_query_is_reported_once_per_request(tenancy, world, refusals):
+    request = SimpleNamespace(user=world.users.alice)
+    realm = RequestRealm("b", request, lambda user, realm: False)
+    for _ in range(3):
+        with pytest.raises(RealmForbidden):
+            realm.verified()
+    assert refusals == [{"realm": "b", "reason": "not member", "user": "alice"}]
 
 
 def test_malformed_realm_refused_as_unknown_and_quoted(tenancy, world, refusals, caplog):

@@ -104,12 +104,16 @@ def test_malformed_realm_header_is_refused_never_activated(worker, hostile):
 
 
 class Member:
-    """A request's user as RequestRealm sees it (pk and is_authenticated)."""
+    """A request's user as RequestRealm sees it (pk, is_authenticated, and a username for
+    the audit event of a refusal)."""
 
     is_authenticated = True
 
     def __init__(self, pk):
         self.pk = pk
+
+    def get_username(self):
+        return f"member-{self.pk}"
 
 
 def headers_sent_in(value) -> dict:
