@@ -193,6 +193,11 @@ def check_proxy_options(app_configs=None, **kwargs) -> list:
             "mockup user.", hint="Remove PROXY_MOCKUP_SESSIONS outside local development.",
             id="eha_auth.E103"))
     messages += _check_allowed_paths()
+    field = app_settings.PROXY_SESSION_REALM_FIELD
+    if field is not None and (not isinstance(field, str) or not field.strip()):
+        messages.append(Error(
+            f"PROXY_SESSION_REALM_FIELD must name a field of the session payload, or be None; "
+            f"got {field!r}.", id="eha_auth.E107"))
     middleware = _middleware()
     if PROXY_MIDDLEWARE in middleware and (
             AUTH_MIDDLEWARE not in middleware

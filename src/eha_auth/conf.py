@@ -252,6 +252,12 @@ class AuthSettings:
         return getattr(settings, "PROXY_SESSION_REQUIRED", True)
 
     @property
+    def PROXY_SESSION_REALM_FIELD(self) -> str | None:
+        """The payload field naming the realm a session is for (MULTITENANCY on); None:
+        a session is good for whatever realm the request names."""
+        return getattr(settings, "PROXY_SESSION_REALM_FIELD", "realm")
+
+    @property
     def PROXY_SESSION_LEGACY_KEY(self) -> str | None:
         """Passphrase of the legacy deployutils format; reading it is off when None."""
         return getattr(settings, "PROXY_SESSION_LEGACY_KEY", None)

@@ -122,6 +122,7 @@ def proxy_session(realm: str, user: Any, *, key_id: str | None = None,
     """Return an upstream proxy's session for ``user``: a JWT signed with PROXY_SESSION_KEYS.
 
     ``payload`` adds fields (``email``, ``full_name``, ``roles``: ``{role: [...]}``).
+    The session names ``realm`` in PROXY_SESSION_REALM_FIELD (``realm`` by default).
     """
     keys = getattr(settings, "PROXY_SESSION_KEYS", {})
     key_id = key_id or getattr(settings, "PROXY_SESSION_WRITE_KEY_ID", None) or next(
@@ -131,6 +132,9 @@ def proxy_session(realm: str, user: Any, *, key_id: str | None = None,
     key = base64.urlsafe_b64decode(keys[key_id] + "=" * (-len(keys[key_id]) % 4))
     body = {"username": provider_username(realm, user),
             "exp": int(time.time()) + expires_in, **payload}
+    field = getattr(settings, "PROXY_SESSION_REALM_FIELD", "realm")
+    if field is not None:
+        body.setdefault(field, realm)
     email = getattr(user, "email", "")
     if email:
         body.setdefault("email", email)

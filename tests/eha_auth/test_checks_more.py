@@ -55,6 +55,19 @@ def test_allow_list_entries(proxy_settings):
     assert ids(checks.check_proxy_options()) == ["eha_auth.E106", "eha_auth.E106"]
 
 
+@pytest.mark.parametrize("field", ["", "  ", 5, ["realm"]])
+def test_the_realm_field_must_name_a_field(proxy_settings, field):
+    proxy_settings.PROXY_SESSION_REALM_FIELD = field
+    errors = [m for m in checks.check_proxy_options() if m.id == "eha_auth.E107"]
+    assert len(errors) == 1 and "PROXY_SESSION_REALM_FIELD" in errors[0].msg
+
+
+@pytest.mark.parametrize("field", ["realm", "tenant", None])
+def test_a_field_name_or_none_passes(proxy_settings, field):
+    proxy_settings.PROXY_SESSION_REALM_FIELD = field
+    assert "eha_auth.E107" not in ids(checks.check_proxy_options())
+
+
 def test_cas_refused_with_keycloak(settings):
     settings.AUTHENTICATION_BACKENDS = [*BACKENDS, "eha_auth.cas.backends.CASBackend"]
     settings.CAS_SERVER_URL = "http://127.0.0.1:1/cas/"

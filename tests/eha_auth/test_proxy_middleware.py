@@ -65,9 +65,33 @@ def test_bearer_jwt_signs_in(proxy_settings, client):
 
 def test_realm_prefixed_user_when_tenancy_on(proxy_settings, client):
     proxy_settings.MULTITENANCY = True
-    body = cookie_client(client).get("/page", HTTP_EHA_REALM="north").json()
+    body = cookie_client(client, {**PAYLOAD, "realm": "north"}).get(
+        "/page", HTTP_EHA_REALM="north").json()
     assert body["username"] == "north__alice" and body["realm"] == "north"
     assert User.objects.get(username="north__alice").groups.filter(name="north").exists()
+
+
+@pytest.mark.parametrize("named", [{"realm": "north"}, {"realm": None}, {}],
+                         ids=["another realm", "null", "no realm"])
+def test_a_session_is_good_only_for_the_realm_it_names(proxy_settings, client, caplog, named):
+    proxy_settings.MULTITENANCY = True
+    payload = {key: value for key, value in PAYLOAD.items()} | named
+    response = cookie_client(client, payload).get("/page", HTTP_EHA_REALM="south",
+                                                  HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+    assert not User.objects.exists()  # neither south__alice nor anybody else
+    assert "it is not for realm 'south'" in caplog.text
+
+
+def test_the_realm_field_is_a_setting_and_none_trusts_the_request(proxy_settings, client):
+    proxy_settings.MULTITENANCY = True
+    proxy_settings.PROXY_SESSION_REALM_FIELD = "tenant"
+    named = cookie_client(client, {**PAYLOAD, "tenant": "south"}).get(
+        "/page", HTTP_EHA_REALM="south").json()
+    assert named["username"] == "south__alice"
+    proxy_settings.PROXY_SESSION_REALM_FIELD = None  # the upstream answers for the realm
+    anywhere = cookie_client(client).get("/page", HTTP_EHA_REALM="east").json()
+    assert anywhere["username"] == "east__alice"
 
 
 @pytest.mark.parametrize("realm", ["a__b", "..", "-a"])
@@ -182,6 +206,18 @@ def test_mockup_login_sets_cookie_in_debug(proxy_settings, client):
     assert client.post("/proxy/mockup/login/", {"username": "eve"}).status_code == 400
 
 
+def test_a_mockup_session_is_for_the_realm_its_page_was_opened_in(proxy_settings, client):
+    proxy_settings.DEBUG = True
+    proxy_settings.MULTITENANCY = True
+    proxy_settings.PROXY_MOCKUP_SESSIONS = {"dana": {}}
+    client.post("/proxy/mockup/login/", {"username": "dana"}, HTTP_EHA_REALM="north")
+    payload = crypto.decode_session(client.cookies["eha-proxy-session"].value)
+    assert payload["realm"] == "north"
+    assert client.get("/page", HTTP_EHA_REALM="north").json()["username"] == "north__dana"
+    assert client.get("/page", HTTP_EHA_REALM="south",
+                      HTTP_ACCEPT="application/json").status_code == 403
+
+
 def test_mockup_login_is_404_without_debug(proxy_settings, client):
     proxy_settings.DEBUG = False
     proxy_settings.PROXY_MOCKUP_SESSIONS = {"dana": {}}
@@ -276,7 +312,8 @@ def test_third_party_sso_login_through_the_user_mapper_keeps_the_realm(sso_setti
 
     sso_settings.KEYCLOAK_USER_MAPPER = MAPPER
     sso_settings.MULTITENANCY = True
-    token = crypto.encrypt_payload({"username": "carol", "roles": {"manager": []}})
+    token = crypto.encrypt_payload({"username": "carol", "roles": {"manager": []},
+                                    "realm": "north"})
     response = client.post("/proxy/sso/login/",
                            {"session": token}, HTTP_EHA_REALM="north")
     assert response.status_code == 302 and client.session["eha_realm"] == "north"

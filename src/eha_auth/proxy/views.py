@@ -45,6 +45,9 @@ class MockupLoginView(View):
             return render(request, self.template_name, {
                 "usernames": sorted(app_settings.PROXY_MOCKUP_SESSIONS),
                 "error": "Choose one of the mockup users."}, status=400)
+        realm, field = current_realm(request), app_settings.PROXY_SESSION_REALM_FIELD
+        if realm is not None and field is not None:
+            payload = {field: realm, **payload}  # the realm the page was opened in
         response = HttpResponseRedirect(safe_next(request, request.POST.get("next")))
         response.set_cookie(app_settings.PROXY_SESSION_COOKIE,
                             encrypt_payload({"username": username, **payload}),
