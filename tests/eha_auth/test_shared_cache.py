@@ -18,6 +18,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import AsyncClient, Client
 from example import settings as demo_settings
 
@@ -342,11 +344,19 @@ def one_switch_get(switches, path: str, **headers: str) -> tuple[dict, list]:
 
     handler = get_asgi_application()
     raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
-    for _ in range(2):  # the first request: the worker remembers the user from now on
-        switches.clear()
-        # Through async_to_sync, the request's thread is this test's (its database).
-        status, _, body = async_to_sync(asgi_request)(handler, path, headers=raw)
-        assert status == 200, body
+    # Through async_to_sync, the request's thread is this test's, with its database
+    # connection in the test's transaction: as Django's test client does, the request's
+    # signals must not close it.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        for _ in range(2):  # the first request: the worker remembers the user from now on
+            switches.clear()
+            status, _, body = async_to_sync(asgi_request)(handler, path, headers=raw)
+            assert status == 200, body
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert all(getattr(func, "__self__", None) is handler for func in switches.funcs)
     return json.loads(body), list(switches.funcs)
 
