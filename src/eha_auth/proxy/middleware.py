@@ -87,7 +87,8 @@ class ProxySessionMiddleware:
         shared.require_loaded_session(getattr(request, "session", None))
         user = authenticate(request, proxy_session=payload)
         if user is None:
-            logger.warning("Upstream proxy session rejected: no active user for it.")
+            logger.warning("Upstream proxy session rejected: no user for it (unknown, inactive, "
+                           "or not for this realm).")
             return
         realm = current_realm(request)  # before the session is replaced: it may hold one
         request.session = ProxySessionStore(payload)
